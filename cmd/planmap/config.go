@@ -1,0 +1,213 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Config is every setting of planmap, from flags and the environment.
+type Config struct {
+	Listen           string
+	DataDir          string
+	DatabaseURL      string
+	GeodataDir       string
+	MaxConns         int
+	StatementTimeout time.Duration
+	RequestTimeout   time.Duration
+	ShutdownTimeout  time.Duration
+	LogFormat        string
+	LogLevel         string
+}
+
+// DefaultConfig returns the settings planmap uses when none are given.
+func DefaultConfig() Config {
+	return Config{
+		Listen:           "127.0.0.1:8080",
+		DataDir:          ".planmap",
+		MaxConns:         16,
+		StatementTimeout: 10 * time.Second,
+		RequestTimeout:   30 * time.Second,
+		ShutdownTimeout:  15 * time.Second,
+		LogFormat:        "text",
+		LogLevel:         "info",
+	}
+}
+
+// setting binds one Config field to a flag and an environment variable.
+type setting struct {
+	flag, env, usage string
+	value            flag.Value
+}
+
+// ConfigError names the setting whose value is wrong and what it accepts.
+type ConfigError struct {
+	Setting string
+	Value   string
+	Want    string
+}
+
+func (e *ConfigError) Error() string {
+	if e.Value == "" {
+		return fmt.Sprintf("invalid %s: %s", e.Setting, e.Want)
+	}
+	return fmt.Sprintf("invalid %s %q: %s", e.Setting, e.Value, e.Want)
+}
+
+func settings(c *Config, names ...string) []setting {
+	all := map[string]setting{
+		"listen":            {"listen", "PLANMAP_LISTEN", "address to serve HTTP on (host:port)", (*stringValue)(&c.Listen)},
+		"data-dir":          {"data-dir", "PLANMAP_DATA_DIR", "where the embedded database and local state live", (*stringValue)(&c.DataDir)},
+		"database-url":      {"database-url", "DATABASE_URL", "PostgreSQL server to use instead of the embedded one", (*stringValue)(&c.DatabaseURL)},
+		"geodata":           {"geodata", "PLANMAP_GEODATA_DIR", "load projects from this folder instead of the built-in geodata", (*stringValue)(&c.GeodataDir)},
+		"db-max-conns":      {"db-max-conns", "PLANMAP_DB_MAX_CONNS", "largest number of database connections", (*intValue)(&c.MaxConns)},
+		"statement-timeout": {"statement-timeout", "PLANMAP_STATEMENT_TIMEOUT", "longest a database statement may run", (*durationValue)(&c.StatementTimeout)},
+		"request-timeout":   {"request-timeout", "PLANMAP_REQUEST_TIMEOUT", "longest a request may take", (*durationValue)(&c.RequestTimeout)},
+		"shutdown-timeout":  {"shutdown-timeout", "PLANMAP_SHUTDOWN_TIMEOUT", "how long in-flight requests may finish at shutdown", (*durationValue)(&c.ShutdownTimeout)},
+		"log-format":        {"log-format", "PLANMAP_LOG_FORMAT", "text or json", (*stringValue)(&c.LogFormat)},
+		"log-level":         {"log-level", "PLANMAP_LOG_LEVEL", "debug, info, warn or error", (*stringValue)(&c.LogLevel)},
+	}
+	out := make([]setting, 0, len(names))
+	for _, n := range names {
+		out = append(out, all[n])
+	}
+	return out
+}
+
+// parseConfig fills a Config from the environment, then from args, which
+// win, and validates it.
+func parseConfig(cmd string, args []string, getenv func(string) string, stderr io.Writer, names ...string) (Config, error) {
+	cfg := DefaultConfig()
+	fs := flag.NewFlagSet("planmap "+cmd, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	ss := settings(&cfg, names...)
+	for _, s := range ss {
+		fs.Var(s.value, s.flag, s.usage+" (env "+s.env+")")
+	}
+	for _, s := range ss {
+		if v := getenv(s.env); v != "" {
+			if err := s.value.Set(v); err != nil {
+				return cfg, &ConfigError{Setting: s.env, Value: v, Want: err.Error()}
+			}
+		}
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fs.SetOutput(stderr)
+			fmt.Fprintf(stderr, "usage: planmap %s [flags]\n", cmd)
+			fs.PrintDefaults()
+			return cfg, err
+		}
+		return cfg, flagError(err, ss)
+	}
+	if fs.NArg() > 0 {
+		return cfg, &ConfigError{Setting: "arguments", Value: strings.Join(fs.Args(), " "), Want: "planmap " + cmd + " takes flags only"}
+	}
+	return cfg, cfg.validate(ss)
+}
+
+// flagError rewrites the flag package's error as one line naming the flag.
+func flagError(err error, ss []setting) error {
+	msg := err.Error()
+	for _, s := range ss {
+		prefix := "invalid value "
+		if strings.HasPrefix(msg, prefix) && strings.Contains(msg, " for flag -"+s.flag+": ") {
+			val := strings.TrimPrefix(msg, prefix)
+			val = val[:strings.Index(val, " for flag -")]
+			uq, _ := strconv.Unquote(val)
+			return &ConfigError{Setting: "--" + s.flag, Value: uq, Want: msg[strings.LastIndex(msg, ": ")+2:]}
+		}
+	}
+	return &ConfigError{Setting: "flags", Want: msg}
+}
+
+func (c Config) validate(ss []setting) error {
+	has := func(name string) bool {
+		for _, s := range ss {
+			if s.flag == name {
+				return true
+			}
+		}
+		return false
+	}
+	if has("listen") {
+		host, port, err := net.SplitHostPort(c.Listen)
+		p, perr := strconv.Atoi(port)
+		if err != nil || perr != nil || p < 0 || p > 65535 || strings.ContainsAny(host, "/ ") {
+			return &ConfigError{Setting: "--listen/PLANMAP_LISTEN", Value: c.Listen, Want: "want host:port, for example 127.0.0.1:8080"}
+		}
+	}
+	if has("data-dir") && strings.TrimSpace(c.DataDir) == "" {
+		return &ConfigError{Setting: "--data-dir/PLANMAP_DATA_DIR", Want: "want a directory path"}
+	}
+	if has("database-url") && c.DatabaseURL != "" {
+		if _, err := pgxpool.ParseConfig(c.DatabaseURL); err != nil {
+			// The URL may hold a password: name the setting, not the value.
+			return &ConfigError{Setting: "--database-url/DATABASE_URL", Want: "want a PostgreSQL URL such as postgres://user@host:5432/planmap"}
+		}
+	}
+	if has("geodata") && c.GeodataDir != "" {
+		if fi, err := os.Stat(c.GeodataDir); err != nil || !fi.IsDir() {
+			return &ConfigError{Setting: "--geodata/PLANMAP_GEODATA_DIR", Value: c.GeodataDir, Want: "want an existing folder holding projects.geojson and vocabularies.json"}
+		}
+	}
+	if has("db-max-conns") && (c.MaxConns < 1 || c.MaxConns > 1000) {
+		return &ConfigError{Setting: "--db-max-conns/PLANMAP_DB_MAX_CONNS", Value: strconv.Itoa(c.MaxConns), Want: "want a whole number from 1 to 1000"}
+	}
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{{"statement-timeout", c.StatementTimeout}, {"request-timeout", c.RequestTimeout}, {"shutdown-timeout", c.ShutdownTimeout}} {
+		if has(d.name) && d.v <= 0 {
+			return &ConfigError{Setting: "--" + d.name, Value: d.v.String(), Want: "want a positive duration such as 10s"}
+		}
+	}
+	if has("log-format") && c.LogFormat != "text" && c.LogFormat != "json" {
+		return &ConfigError{Setting: "--log-format/PLANMAP_LOG_FORMAT", Value: c.LogFormat, Want: "want text or json"}
+	}
+	if has("log-level") {
+		switch c.LogLevel {
+		case "debug", "info", "warn", "error":
+		default:
+			return &ConfigError{Setting: "--log-level/PLANMAP_LOG_LEVEL", Value: c.LogLevel, Want: "want debug, info, warn or error"}
+		}
+	}
+	return nil
+}
+
+type stringValue string
+
+func (v *stringValue) Set(s string) error { *v = stringValue(s); return nil }
+func (v *stringValue) String() string     { return string(*v) }
+
+type intValue int
+
+func (v *intValue) Set(s string) error {
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return errors.New("want a whole number")
+	}
+	*v = intValue(n)
+	return nil
+}
+func (v *intValue) String() string { return strconv.Itoa(int(*v)) }
+
+type durationValue time.Duration
+
+func (v *durationValue) Set(s string) error {
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return errors.New("want a duration such as 10s or 500ms")
+	}
+	*v = durationValue(d)
+	return nil
+}
+func (v *durationValue) String() string { return time.Duration(*v).String() }

@@ -1,0 +1,300 @@
+// Command planmap serves the sited projects of Liaoning's 2012
+// revitalization work plan from PostGIS.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"sort"
+	"syscall"
+	"time"
+
+	"github.com/planmap/planmap/geodata"
+	"github.com/planmap/planmap/internal/gazetteer"
+	"github.com/planmap/planmap/internal/httpapi"
+	"github.com/planmap/planmap/internal/plan"
+	"github.com/planmap/planmap/internal/postgis"
+	"github.com/planmap/planmap/seeds"
+)
+
+// version is set at release build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+const usage = `usage: planmap <command> [flags]
+
+commands:
+  serve     run the HTTP server (starts the embedded database unless DATABASE_URL is set)
+  migrate   apply database migrations
+  load      load the plan and its projects into the database
+  clauses   print the clause index of the plan (seeds/clauses.json)
+  version   print the version
+
+Run "planmap <command> -h" for the flags of a command.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
+}
+
+// run executes one command and returns the process exit code: 0 on
+// success, 1 on a failure, 2 on a usage or configuration error.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	cmd, rest := args[0], args[1:]
+	var names []string
+	switch cmd {
+	case "serve":
+		names = []string{"listen", "data-dir", "database-url", "geodata", "db-max-conns", "statement-timeout", "request-timeout", "shutdown-timeout", "log-format", "log-level"}
+	case "migrate":
+		names = []string{"data-dir", "database-url", "log-format", "log-level"}
+	case "load":
+		names = []string{"data-dir", "database-url", "geodata", "log-format", "log-level"}
+	case "clauses", "version":
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "planmap: unknown command %q\n%s", cmd, usage)
+		return 2
+	}
+	cfg, err := parseConfig(cmd, rest, getenv, stderr, names...)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "planmap: %v\n", err)
+		return 2
+	}
+	m := NewMain(cfg, stdout, stderr)
+	defer m.Close()
+	switch cmd {
+	case "version":
+		fmt.Fprintln(stdout, "planmap", version)
+		return 0
+	case "clauses":
+		err = m.Clauses()
+	case "migrate":
+		err = m.Migrate(ctx)
+	case "load":
+		err = m.LoadData(ctx)
+	case "serve":
+		err = m.Serve(ctx)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "planmap: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// Main is the wired program: its Config, database and HTTP server.
+type Main struct {
+	Config  Config
+	Logger  *slog.Logger
+	stdout  io.Writer
+	cluster *postgis.Cluster
+	db      *postgis.DB
+	addr    chan string
+}
+
+// NewMain returns a Main for cfg.
+func NewMain(cfg Config, stdout, stderr io.Writer) *Main {
+	level := map[string]slog.Level{"debug": slog.LevelDebug, "info": slog.LevelInfo, "warn": slog.LevelWarn, "error": slog.LevelError}[cfg.LogLevel]
+	opts := &slog.HandlerOptions{Level: level}
+	var h slog.Handler = slog.NewTextHandler(stderr, opts)
+	if cfg.LogFormat == "json" {
+		h = slog.NewJSONHandler(stderr, opts)
+	}
+	return &Main{Config: cfg, Logger: slog.New(h), stdout: stdout, addr: make(chan string, 1)}
+}
+
+// Close closes the database and stops the embedded cluster, if any.
+func (m *Main) Close() error {
+	if m.db != nil {
+		m.db.Close()
+		m.db = nil
+	}
+	if m.cluster != nil {
+		err := m.cluster.Stop()
+		m.cluster = nil
+		if err != nil {
+			return fmt.Errorf("stop embedded database: %w", err)
+		}
+		m.Logger.Info("embedded database stopped")
+	}
+	return nil
+}
+
+// Addr returns the address the server listens on, once it does.
+func (m *Main) Addr() <-chan string { return m.addr }
+
+// openDB connects to DATABASE_URL, or starts the embedded cluster.
+func (m *Main) openDB(ctx context.Context) error {
+	url := m.Config.DatabaseURL
+	if url == "" {
+		dir := filepath.Join(m.Config.DataDir, "postgres")
+		m.Logger.Info("starting embedded database", "dir", dir)
+		c, err := postgis.StartCluster(ctx, postgis.ClusterConfig{Dir: dir})
+		if err != nil {
+			return err
+		}
+		m.cluster = c
+		url = c.ConnString()
+	}
+	db, err := postgis.Open(ctx, url, postgis.Options{MaxConns: int32(m.Config.MaxConns), StatementTimeout: m.Config.StatementTimeout})
+	if err != nil {
+		return err
+	}
+	m.db = db
+	return nil
+}
+
+// Migrate applies the schema migrations.
+func (m *Main) Migrate(ctx context.Context) error {
+	if err := m.openDB(ctx); err != nil {
+		return err
+	}
+	v, err := m.db.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(m.stdout, "schema at version %d\n", v)
+	return nil
+}
+
+// readData reads the clause index and the geodata, and checks them.
+func (m *Main) readData() (*plan.Index, *gazetteer.Data, error) {
+	idx, err := plan.Unmarshal([]byte(seeds.ClauseIndex))
+	if err != nil {
+		return nil, nil, err
+	}
+	var fsys fs.FS = geodata.Files
+	if m.Config.GeodataDir != "" {
+		fsys = os.DirFS(m.Config.GeodataDir)
+	}
+	data, err := gazetteer.Load(fsys)
+	if err != nil {
+		return nil, nil, err
+	}
+	if errs := data.Check(idx); len(errs) > 0 {
+		return nil, nil, errors.Join(errs...)
+	}
+	return idx, data, nil
+}
+
+// LoadData migrates and loads the plan and its projects, then prints the
+// counts per section and category.
+func (m *Main) LoadData(ctx context.Context) error {
+	idx, data, err := m.readData()
+	if err != nil {
+		return err
+	}
+	if err := m.openDB(ctx); err != nil {
+		return err
+	}
+	if _, err := m.db.Migrate(ctx); err != nil {
+		return err
+	}
+	rep, err := m.db.Load(ctx, idx, data)
+	if err != nil {
+		return err
+	}
+	printReport(m.stdout, idx, rep)
+	return nil
+}
+
+func printReport(w io.Writer, idx *plan.Index, rep *postgis.LoadReport) {
+	fmt.Fprintf(w, "loaded %d sections, %d clauses, %d projects (%d removed)\n", rep.Sections, rep.Clauses, rep.Projects, rep.Removed)
+	fmt.Fprintln(w, "projects per section:")
+	for _, s := range idx.Sections {
+		fmt.Fprintf(w, "  %2d  %3d  %s\n", s.Number, rep.BySection[s.Number], s.TitleZH)
+	}
+	fmt.Fprintln(w, "projects per category:")
+	cats := make([]string, 0, len(rep.ByCategory))
+	for c := range rep.ByCategory {
+		cats = append(cats, c)
+	}
+	sort.Strings(cats)
+	for _, c := range cats {
+		fmt.Fprintf(w, "  %-16s %3d\n", c, rep.ByCategory[c])
+	}
+}
+
+// Clauses prints the clause index of the plan text.
+func (m *Main) Clauses() error {
+	idx, err := plan.Parse(seeds.PlanFile, []byte(seeds.PlanText))
+	if err != nil {
+		return err
+	}
+	b, err := idx.Marshal()
+	if err != nil {
+		return err
+	}
+	_, err = m.stdout.Write(b)
+	return err
+}
+
+// Serve migrates, loads the plan's data into an empty database, and serves
+// HTTP until ctx is cancelled; then it drains in-flight requests.
+func (m *Main) Serve(ctx context.Context) error {
+	idx, data, err := m.readData()
+	if err != nil {
+		return err
+	}
+	if err := m.openDB(ctx); err != nil {
+		return err
+	}
+	if _, err := m.db.Migrate(ctx); err != nil {
+		return err
+	}
+	n, err := m.db.ProjectCount(ctx)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		rep, err := m.db.Load(ctx, idx, data)
+		if err != nil {
+			return err
+		}
+		m.Logger.Info("loaded the plan's data into an empty database", "projects", rep.Projects)
+	}
+	app := httpapi.New(httpapi.Config{Version: version, Logger: m.Logger, RequestTimeout: m.Config.RequestTimeout},
+		httpapi.Services{Projects: postgis.NewProjectService(m.db), Health: m.db})
+	ln, err := net.Listen("tcp", m.Config.Listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", m.Config.Listen, err)
+	}
+	srv := &http.Server{Handler: app, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	addr := ln.Addr().String()
+	m.addr <- addr
+	fmt.Fprintf(m.stdout, "planmap %s serving on http://%s/\n", version, addr)
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	m.Logger.Info("shutting down", "deadline", m.Config.ShutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), m.Config.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,193 @@
+// Package httpapi is planmap's Echo application: middleware, routes and
+// the one error handler that turns domain codes into HTTP statuses.
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/planmap/planmap/internal/domain"
+	"github.com/planmap/planmap/internal/ogcapi"
+)
+
+// Config configures the HTTP application.
+type Config struct {
+	Version        string
+	Logger         *slog.Logger
+	Limits         ogcapi.Limits
+	RequestTimeout time.Duration
+}
+
+// Services are what the handlers read from.
+type Services struct {
+	Projects domain.ProjectService
+	Health   domain.HealthChecker
+}
+
+// New returns the Echo application.
+func New(cfg Config, svc Services) *echo.Echo {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Limits == (ogcapi.Limits{}) {
+		cfg.Limits = ogcapi.DefaultLimits()
+	}
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = errorHandler(cfg.Logger)
+	e.Use(middleware.RequestID())
+	e.Use(requestLogger(cfg.Logger))
+	e.Use(middleware.Recover())
+	if cfg.RequestTimeout > 0 {
+		e.Use(timeout(cfg.RequestTimeout))
+	}
+
+	e.GET("/healthz", func(c echo.Context) error {
+		return c.JSON(http.StatusOK, map[string]string{"status": "ok", "version": cfg.Version})
+	})
+	e.GET("/readyz", func(c echo.Context) error {
+		ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
+		defer cancel()
+		if err := svc.Health.Ping(ctx); err != nil {
+			cfg.Logger.Warn("not ready", "err", err)
+			return &domain.Error{Code: domain.EUNAVAILABLE, Message: "the database is unreachable"}
+		}
+		return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
+	})
+	e.GET("/plan/sections", func(c echo.Context) error {
+		if len(c.QueryParams()) > 0 {
+			return domain.Errorf(domain.EINVALID, "this resource takes no query parameters")
+		}
+		secs, err := svc.Projects.Sections(c.Request().Context())
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, map[string]any{"sections": secs})
+	})
+	ogcapi.NewHandler(svc.Projects, cfg.Limits).Register(e)
+	return e
+}
+
+// statusOf maps each domain error code to one HTTP status.
+func statusOf(code string) int {
+	switch code {
+	case domain.EINVALID:
+		return http.StatusBadRequest
+	case domain.EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	case domain.EFORBIDDEN:
+		return http.StatusForbidden
+	case domain.ENOTFOUND:
+		return http.StatusNotFound
+	case domain.ECONFLICT:
+		return http.StatusConflict
+	case domain.ETOOLARGE:
+		return http.StatusRequestEntityTooLarge
+	case domain.EUNSUPPORTED:
+		return http.StatusUnsupportedMediaType
+	case domain.EUNAVAILABLE:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
+
+// codeOf maps the statuses that Echo itself raises back to error codes.
+func codeOf(status int) string {
+	switch status {
+	case http.StatusBadRequest:
+		return domain.EINVALID
+	case http.StatusNotFound:
+		return domain.ENOTFOUND
+	case http.StatusMethodNotAllowed:
+		return "method_not_allowed"
+	case http.StatusRequestEntityTooLarge:
+		return domain.ETOOLARGE
+	case http.StatusUnsupportedMediaType:
+		return domain.EUNSUPPORTED
+	case http.StatusServiceUnavailable:
+		return domain.EUNAVAILABLE
+	case http.StatusTooManyRequests:
+		return "too_many_requests"
+	}
+	return domain.EINTERNAL
+}
+
+// ErrorResponse is the body of every error.
+type ErrorResponse struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
+	return func(err error, c echo.Context) {
+		if c.Response().Committed {
+			return
+		}
+		status, body := http.StatusInternalServerError, ErrorResponse{Code: domain.EINTERNAL, Message: "internal error"}
+		var he *echo.HTTPError
+		switch {
+		case errors.As(err, &he):
+			status = he.Code
+			body.Code = codeOf(he.Code)
+			body.Message = http.StatusText(he.Code)
+			if he.Code == http.StatusNotFound {
+				body.Message = "no resource at " + c.Request().URL.Path
+			}
+		case domain.ErrorCode(err) != domain.EINTERNAL:
+			body.Code = domain.ErrorCode(err)
+			body.Message = domain.ErrorMessage(err)
+			status = statusOf(body.Code)
+		}
+		if status >= 500 {
+			log.Error("request failed", "err", err, "path", c.Request().URL.Path,
+				"request_id", c.Response().Header().Get(echo.HeaderXRequestID))
+		}
+		if status == http.StatusServiceUnavailable {
+			c.Response().Header().Set("Retry-After", "5")
+		}
+		if c.Request().Method == http.MethodHead {
+			_ = c.NoContent(status)
+			return
+		}
+		_ = c.JSON(status, body)
+	}
+}
+
+func requestLogger(log *slog.Logger) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			start := time.Now()
+			err := next(c)
+			if err != nil {
+				c.Error(err)
+			}
+			req := c.Request()
+			log.Info("request", "method", req.Method, "path", req.URL.Path, "status", c.Response().Status,
+				"bytes", c.Response().Size, "ms", time.Since(start).Milliseconds(),
+				"request_id", c.Response().Header().Get(echo.HeaderXRequestID))
+			return nil
+		}
+	}
+}
+
+// timeout bounds each request's context so slow queries are cancelled.
+func timeout(d time.Duration) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			ctx, cancel := context.WithTimeout(c.Request().Context(), d)
+			defer cancel()
+			c.SetRequest(c.Request().WithContext(ctx))
+			err := next(c)
+			if err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) && domain.ErrorCode(err) == domain.EINTERNAL {
+				return &domain.Error{Code: domain.EUNAVAILABLE, Message: "the request took too long"}
+			}
+			return err
+		}
+	}
+}

@@ -1,0 +1,144 @@
+// Package postgis implements planmap's services on PostgreSQL with PostGIS.
+// Every SQL string of planmap lives in this package.
+package postgis
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/tern/v2/migrate"
+
+	"github.com/planmap/planmap/internal/domain"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// Options tune the connection pool.
+type Options struct {
+	MaxConns         int32
+	StatementTimeout time.Duration
+}
+
+// DB is planmap's handle on PostgreSQL.
+type DB struct {
+	Pool *pgxpool.Pool
+}
+
+// Open connects to connString and checks that the server answers.
+func Open(ctx context.Context, connString string, opt Options) (*DB, error) {
+	cfg, err := pgxpool.ParseConfig(connString)
+	if err != nil {
+		return nil, fmt.Errorf("postgis: database URL: %w", err)
+	}
+	if opt.MaxConns > 0 {
+		cfg.MaxConns = opt.MaxConns
+	}
+	if opt.StatementTimeout > 0 {
+		cfg.ConnConfig.RuntimeParams["statement_timeout"] = fmt.Sprint(opt.StatementTimeout.Milliseconds())
+	}
+	cfg.ConnConfig.RuntimeParams["application_name"] = "planmap"
+	// Small spatial queries run faster without parallel workers on small machines.
+	cfg.ConnConfig.RuntimeParams["max_parallel_workers_per_gather"] = "0"
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgis: %w", err)
+	}
+	db := &DB{Pool: pool}
+	if err := db.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgis: connect: %w", err)
+	}
+	return db, nil
+}
+
+// Close closes every connection.
+func (db *DB) Close() { db.Pool.Close() }
+
+// Ping checks that the database answers a query.
+func (db *DB) Ping(ctx context.Context) error {
+	var one int
+	if err := db.Pool.QueryRow(ctx, "SELECT 1").Scan(&one); err != nil {
+		return mapError(err)
+	}
+	return nil
+}
+
+// Migrate applies every embedded migration that the database lacks and
+// returns the schema version it ends at.
+func (db *DB) Migrate(ctx context.Context) (int32, error) {
+	conn, err := db.Pool.Acquire(ctx)
+	if err != nil {
+		return 0, mapError(err)
+	}
+	defer conn.Release()
+	if err := requirePostGIS(ctx, conn.Conn()); err != nil {
+		return 0, err
+	}
+	m, err := migrate.NewMigrator(ctx, conn.Conn(), "planmap_schema_version")
+	if err != nil {
+		return 0, fmt.Errorf("postgis: migrator: %w", err)
+	}
+	sub, err := fs.Sub(migrationFiles, "migrations")
+	if err != nil {
+		return 0, err
+	}
+	if err := m.LoadMigrations(sub); err != nil {
+		return 0, fmt.Errorf("postgis: load migrations: %w", err)
+	}
+	if err := m.Migrate(ctx); err != nil {
+		return 0, fmt.Errorf("postgis: migrate: %w", err)
+	}
+	return m.GetCurrentVersion(ctx)
+}
+
+// requirePostGIS makes sure the extension can be created, with an error
+// that says what to install when it cannot.
+func requirePostGIS(ctx context.Context, conn *pgx.Conn) error {
+	var available bool
+	err := conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'postgis')").Scan(&available)
+	if err != nil {
+		return mapError(err)
+	}
+	if !available {
+		return fmt.Errorf("%w on the database server: %s", ErrExtensionMissing, InstallHint)
+	}
+	return nil
+}
+
+// mapError turns pgx errors into domain errors where a client can act on
+// them; the rest stay internal.
+func mapError(err error) error {
+	if err == nil {
+		return nil
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch pgErr.Code {
+		case "57014": // query_canceled, statement_timeout included
+			return &domain.Error{Code: domain.EUNAVAILABLE, Message: "the query took too long"}
+		case "23505":
+			return &domain.Error{Code: domain.ECONFLICT, Message: "a record with that key exists"}
+		case "57P01", "57P02", "57P03", "53300":
+			return &domain.Error{Code: domain.EUNAVAILABLE, Message: "the database is unavailable"}
+		}
+		return err
+	}
+	var netErr net.Error
+	var connErr *pgconn.ConnectError
+	if errors.As(err, &connErr) || errors.As(err, &netErr) || pgconn.SafeToRetry(err) {
+		return fmt.Errorf("%w: %w", &domain.Error{Code: domain.EUNAVAILABLE, Message: "the database is unavailable"}, err)
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("%w: %w", &domain.Error{Code: domain.EUNAVAILABLE, Message: "the database did not answer in time"}, err)
+	}
+	return err
+}
