@@ -19,6 +19,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/planmap/planmap/frontend"
 	"github.com/planmap/planmap/geodata"
 	"github.com/planmap/planmap/internal/gazetteer"
 	"github.com/planmap/planmap/internal/httpapi"
@@ -220,6 +221,17 @@ func (m *Main) LoadData(ctx context.Context) error {
 
 func printReport(w io.Writer, idx *plan.Index, rep *postgis.LoadReport) {
 	fmt.Fprintf(w, "loaded %d sections, %d clauses, %d projects (%d removed)\n", rep.Sections, rep.Clauses, rep.Projects, rep.Removed)
+	if len(rep.Layers) > 0 {
+		ids := make([]string, 0, len(rep.Layers))
+		for id := range rep.Layers {
+			ids = append(ids, id)
+		}
+		sort.Strings(ids)
+		fmt.Fprintln(w, "basemap layers:")
+		for _, id := range ids {
+			fmt.Fprintf(w, "  %-16s %5d features\n", id, rep.Layers[id])
+		}
+	}
 	fmt.Fprintln(w, "projects per section:")
 	for _, s := range idx.Sections {
 		fmt.Fprintf(w, "  %2d  %3d  %s\n", s.Number, rep.BySection[s.Number], s.TitleZH)
@@ -273,8 +285,14 @@ func (m *Main) Serve(ctx context.Context) error {
 		}
 		m.Logger.Info("loaded the plan's data into an empty database", "projects", rep.Projects)
 	}
-	app := httpapi.New(httpapi.Config{Version: version, Logger: m.Logger, RequestTimeout: m.Config.RequestTimeout},
-		httpapi.Services{Projects: postgis.NewProjectService(m.db), Health: m.db})
+	app := httpapi.New(
+		httpapi.Config{Version: version, Logger: m.Logger, RequestTimeout: m.Config.RequestTimeout, Assets: frontend.Dist()},
+		httpapi.Services{
+			Projects: postgis.NewProjectService(m.db),
+			Layers:   postgis.NewLayerService(m.db),
+			Plan:     postgis.NewPlanService(m.db),
+			Health:   m.db,
+		})
 	ln, err := net.Listen("tcp", m.Config.Listen)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", m.Config.Listen, err)

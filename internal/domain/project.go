@@ -174,6 +174,7 @@ type ProjectService interface {
 	FindProjects(ctx context.Context, f ProjectFilter) (*ProjectPage, error)
 	FindProjectByID(ctx context.Context, id string) (*Project, error)
 	Sections(ctx context.Context) ([]SectionSummary, error)
+	Info(ctx context.Context) (*CollectionInfo, error)
 }
 
 // HealthChecker reports whether a dependency is reachable.
@@ -188,4 +189,27 @@ func (c StatusChange) MarshalJSON() ([]byte, error) {
 		Date string `json:"date"`
 		plain
 	}{c.Date.Format(time.DateOnly), plain(c)})
+}
+
+// Term is one entry of a controlled vocabulary, labelled in both languages.
+type Term struct {
+	Code          string `json:"code"`
+	LabelZH       string `json:"label_zh"`
+	LabelEN       string `json:"label_en"`
+	DescriptionZH string `json:"description_zh,omitempty"`
+	DescriptionEN string `json:"description_en,omitempty"`
+	Symbol        string `json:"symbol,omitempty"`
+}
+
+// Vocabularies are the controlled lists that projects use.
+type Vocabularies struct {
+	Statuses   []Term `json:"statuses"`
+	Categories []Term `json:"categories"`
+	Precisions []Term `json:"precisions"`
+}
+
+// PlanService reads the plan itself: its clauses and vocabularies.
+type PlanService interface {
+	Clauses(ctx context.Context) ([]Clause, error)
+	Vocabularies(ctx context.Context) (*Vocabularies, error)
 }

@@ -35,22 +35,11 @@ func Liaoning() domain.BBox {
 	return domain.BBox{MinLon: 118.8, MinLat: 38.7, MaxLon: 125.8, MaxLat: 43.5}
 }
 
-// Term is one entry of a vocabulary.
-type Term struct {
-	Code          string `json:"code"`
-	LabelZH       string `json:"label_zh"`
-	LabelEN       string `json:"label_en"`
-	DescriptionEN string `json:"description_en,omitempty"`
-	DescriptionZH string `json:"description_zh,omitempty"`
-	Symbol        string `json:"symbol,omitempty"`
-}
-
-// Vocabularies are the controlled lists that projects use.
-type Vocabularies struct {
-	Statuses   []Term `json:"statuses"`
-	Categories []Term `json:"categories"`
-	Precisions []Term `json:"precisions"`
-}
+// Term and Vocabularies are the domain's; the aliases keep this package's API short.
+type (
+	Term         = domain.Term
+	Vocabularies = domain.Vocabularies
+)
 
 func has(terms []Term, code string) bool {
 	for _, t := range terms {
@@ -65,6 +54,7 @@ func has(terms []Term, code string) bool {
 type Data struct {
 	Vocabularies Vocabularies
 	Projects     []*domain.Project
+	Layers       []*Layer
 }
 
 // Load reads and decodes the geodata in fsys.
@@ -85,6 +75,9 @@ func Load(fsys fs.FS) (*Data, error) {
 	}
 	defer f.Close()
 	if d.Projects, err = DecodeProjects(f); err != nil {
+		return nil, err
+	}
+	if d.Layers, err = loadLayers(fsys); err != nil {
 		return nil, err
 	}
 	return &d, nil
@@ -264,9 +257,6 @@ func (d *Data) Check(idx *plan.Index) []error {
 			if parent := ids[p.Programme]; parent == nil || parent.CountTarget == nil {
 				bad(id, "programme %q is not a programme entry", p.Programme)
 			}
-		}
-		if p.Geometry == nil && p.CountTarget == nil {
-			bad(id, "only a programme (with count_target) may have no geometry")
 		}
 		if p.Geometry != nil {
 			checkGeometry(p, bad)

@@ -5,6 +5,7 @@ package httpapi
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"time"
@@ -18,6 +19,8 @@ import (
 
 // Config configures the HTTP application.
 type Config struct {
+	// Assets holds the built front end (index.html and assets/); nil serves none.
+	Assets         fs.FS
 	Version        string
 	Logger         *slog.Logger
 	Limits         ogcapi.Limits
@@ -27,6 +30,8 @@ type Config struct {
 // Services are what the handlers read from.
 type Services struct {
 	Projects domain.ProjectService
+	Layers   domain.LayerService
+	Plan     domain.PlanService
 	Health   domain.HealthChecker
 }
 
@@ -61,7 +66,7 @@ func New(cfg Config, svc Services) *echo.Echo {
 		return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
 	})
 	e.GET("/plan/sections", func(c echo.Context) error {
-		if len(c.QueryParams()) > 0 {
+		if c.Request().URL.RawQuery != "" {
 			return domain.Errorf(domain.EINVALID, "this resource takes no query parameters")
 		}
 		secs, err := svc.Projects.Sections(c.Request().Context())
@@ -70,7 +75,36 @@ func New(cfg Config, svc Services) *echo.Echo {
 		}
 		return c.JSON(http.StatusOK, map[string]any{"sections": secs})
 	})
-	ogcapi.NewHandler(svc.Projects, cfg.Limits).Register(e)
+	e.GET("/plan/vocabularies", func(c echo.Context) error {
+		if c.Request().URL.RawQuery != "" {
+			return domain.Errorf(domain.EINVALID, "this resource takes no query parameters")
+		}
+		v, err := svc.Plan.Vocabularies(c.Request().Context())
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, v)
+	})
+	e.GET("/plan/clauses", func(c echo.Context) error {
+		if c.Request().URL.RawQuery != "" {
+			return domain.Errorf(domain.EINVALID, "this resource takes no query parameters")
+		}
+		cl, err := svc.Plan.Clauses(c.Request().Context())
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, map[string]any{"clauses": cl})
+	})
+	ogc := ogcapi.NewHandler(svc.Projects, svc.Layers, cfg.Limits)
+	ogc.Register(e)
+	web := newFrontend(cfg.Assets)
+	e.GET("/", func(c echo.Context) error {
+		if web.wantsHTML(c.Request()) {
+			return web.index(c)
+		}
+		return ogc.LandingPage(c)
+	})
+	e.GET("/assets/*", web.asset)
 	return e
 }
 

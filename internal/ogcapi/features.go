@@ -20,20 +20,28 @@ const ProjectsCollection = "projects"
 // Handler serves the OGC API Features resources.
 type Handler struct {
 	projects domain.ProjectService
+	layers   domain.LayerService
 	limits   Limits
 	now      func() time.Time
 }
 
-// NewHandler returns a Handler reading projects from svc.
-func NewHandler(svc domain.ProjectService, lim Limits) *Handler {
-	return &Handler{projects: svc, limits: lim, now: time.Now}
+// NewHandler returns a Handler reading projects and layers.
+func NewHandler(projects domain.ProjectService, layers domain.LayerService, lim Limits) *Handler {
+	return &Handler{projects: projects, layers: layers, limits: lim, now: time.Now}
 }
 
-// Register adds the routes to e.
+// Register adds the routes to e, all but the landing page, which the
+// caller shares with the map's HTML.
 func (h *Handler) Register(e *echo.Echo) {
+	e.GET("/conformance", h.conformance)
+	e.GET("/collections", h.collections)
+	e.GET("/collections/:collectionId", h.collection)
 	e.GET("/collections/:collectionId/items", h.items)
 	e.GET("/collections/:collectionId/items/:featureId", h.item)
+	e.GET("/api", h.openAPI)
 }
+
+func (h *Handler) timestamp() string { return h.now().UTC().Format(time.RFC3339) }
 
 // Feature is a GeoJSON feature whose geometry may be null.
 type Feature struct {
@@ -63,20 +71,25 @@ func ProjectFeature(p *domain.Project) *Feature {
 	return f
 }
 
-func collectionOf(c echo.Context) (string, error) {
-	id := c.Param("collectionId")
-	if id != ProjectsCollection {
-		return "", domain.Errorf(domain.ENOTFOUND, "no collection has id %q", truncate(id, 64))
+// query parses the raw query strictly: Go's lenient parser would drop a
+// malformed pair (a ";" for one) and answer as if it were not there.
+func query(c echo.Context) (url.Values, error) {
+	q, err := url.ParseQuery(c.Request().URL.RawQuery)
+	if err != nil {
+		return nil, domain.Errorf(domain.EINVALID, "malformed query string: %s", truncate(err.Error(), 120))
 	}
-	return id, nil
+	return q, nil
 }
 
 func (h *Handler) items(c echo.Context) error {
-	coll, err := collectionOf(c)
+	coll := c.Param("collectionId")
+	if coll != ProjectsCollection {
+		return h.layerItems(c, coll)
+	}
+	q, err := query(c)
 	if err != nil {
 		return err
 	}
-	q := c.Request().URL.Query()
 	f, err := ParseProjectFilter(q, h.limits)
 	if err != nil {
 		return err
@@ -92,7 +105,7 @@ func (h *Handler) items(c echo.Context) error {
 		Features:       make([]*Feature, len(page.Projects)),
 		NumberMatched:  page.Matched,
 		NumberReturned: len(page.Projects),
-		TimeStamp:      h.now().UTC().Format(time.RFC3339),
+		TimeStamp:      h.timestamp(),
 	}
 	for i, p := range page.Projects {
 		fc.Features[i] = ProjectFeature(p)
@@ -135,11 +148,15 @@ func pageLinks(base, path string, q url.Values, offset, limit, returned, matched
 }
 
 func (h *Handler) item(c echo.Context) error {
-	coll, err := collectionOf(c)
+	coll := c.Param("collectionId")
+	if coll != ProjectsCollection {
+		return h.layerItem(c, coll, c.Param("featureId"))
+	}
+	q, err := query(c)
 	if err != nil {
 		return err
 	}
-	if err := checkParams(c.Request().URL.Query(), []string{ParamFormat}); err != nil {
+	if err := checkParams(q, []string{ParamFormat}); err != nil {
 		return err
 	}
 	id := c.Param("featureId")

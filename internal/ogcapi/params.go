@@ -148,24 +148,11 @@ func ParseProjectFilter(q url.Values, lim Limits) (domain.ProjectFilter, error) 
 		}
 		f.Text = t
 	}
-	if q.Has(ParamLimit) {
-		v := q.Get(ParamLimit)
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			return f, invalid(ParamLimit, "%q is not a whole number from 1 to %d", truncate(v, 32), lim.MaxLimit)
-		}
-		if n > lim.MaxLimit {
-			return f, invalid(ParamLimit, "%d is more than the maximum of %d; page with offset and the next links", n, lim.MaxLimit)
-		}
-		f.Limit = n
+	if f.Limit, err = parseLimit(q, lim); err != nil {
+		return f, err
 	}
-	if q.Has(ParamOffset) {
-		v := q.Get(ParamOffset)
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 || n > lim.MaxOffset {
-			return f, invalid(ParamOffset, "%q is not a whole number from 0 to %d", truncate(v, 32), lim.MaxOffset)
-		}
-		f.Offset = n
+	if f.Offset, err = parseOffset(q, lim); err != nil {
+		return f, err
 	}
 	return f, nil
 }

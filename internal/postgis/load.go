@@ -8,8 +8,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb/encoding/wkb"
 
-	"github.com/planmap/planmap/internal/gazetteer"
 	"github.com/planmap/planmap/internal/domain"
+	"github.com/planmap/planmap/internal/gazetteer"
 	"github.com/planmap/planmap/internal/plan"
 )
 
@@ -18,6 +18,7 @@ const originGeodata = "geodata"
 
 // LoadReport counts what a load left in the database.
 type LoadReport struct {
+	Layers     map[string]int
 	Sections   int
 	Clauses    int
 	Projects   int
@@ -30,7 +31,7 @@ type LoadReport struct {
 // projects in one transaction. It is re-runnable: rows are upserted by key,
 // and geodata projects that are no longer in the data are removed.
 func (db *DB) Load(ctx context.Context, idx *plan.Index, data *gazetteer.Data) (*LoadReport, error) {
-	rep := &LoadReport{BySection: map[int]int{}, ByCategory: map[string]int{}}
+	rep := &LoadReport{BySection: map[int]int{}, ByCategory: map[string]int{}, Layers: map[string]int{}}
 	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
 		for _, s := range idx.Sections {
 			if _, err := tx.Exec(ctx, `INSERT INTO plan_section (number, title_zh, title_en) VALUES ($1, $2, $3)
@@ -48,10 +49,19 @@ ON CONFLICT (section, item) DO UPDATE SET text = EXCLUDED.text`, s.Number, it.It
 			}
 		}
 		for i, t := range data.Vocabularies.Statuses {
-			if _, err := tx.Exec(ctx, `INSERT INTO project_status (code, label_zh, label_en, ordinal) VALUES ($1, $2, $3, $4)
+			if _, err := tx.Exec(ctx, `INSERT INTO project_status (code, label_zh, label_en, description_zh, description_en, ordinal)
+VALUES ($1, $2, $3, $4, $5, $6)
+ON CONFLICT (code) DO UPDATE SET label_zh = EXCLUDED.label_zh, label_en = EXCLUDED.label_en,
+	description_zh = EXCLUDED.description_zh, description_en = EXCLUDED.description_en, ordinal = EXCLUDED.ordinal`,
+				t.Code, t.LabelZH, t.LabelEN, t.DescriptionZH, t.DescriptionEN, i); err != nil {
+				return fmt.Errorf("status %s: %w", t.Code, err)
+			}
+		}
+		for i, t := range data.Vocabularies.Precisions {
+			if _, err := tx.Exec(ctx, `INSERT INTO precision_term (code, label_zh, label_en, ordinal) VALUES ($1, $2, $3, $4)
 ON CONFLICT (code) DO UPDATE SET label_zh = EXCLUDED.label_zh, label_en = EXCLUDED.label_en, ordinal = EXCLUDED.ordinal`,
 				t.Code, t.LabelZH, t.LabelEN, i); err != nil {
-				return fmt.Errorf("status %s: %w", t.Code, err)
+				return fmt.Errorf("precision %s: %w", t.Code, err)
 			}
 		}
 		for _, t := range data.Vocabularies.Categories {
@@ -73,8 +83,19 @@ ON CONFLICT (code) DO UPDATE SET label_zh = EXCLUDED.label_zh, label_en = EXCLUD
 			return fmt.Errorf("remove stale projects: %w", err)
 		}
 		rep.Removed = int(tag.RowsAffected())
-		if _, err := tx.Exec(ctx, `UPDATE collection_version SET version = version + 1, updated_at = now() WHERE collection = 'projects'`); err != nil {
+		if err := bumpVersion(ctx, tx, "projects"); err != nil {
 			return err
+		}
+		layerIDs := make([]string, 0, len(data.Layers))
+		for _, l := range data.Layers {
+			if err := replaceLayer(ctx, tx, l); err != nil {
+				return fmt.Errorf("layer %s: %w", l.ID, err)
+			}
+			layerIDs = append(layerIDs, l.ID)
+			rep.Layers[l.ID] = len(l.Features)
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM layer WHERE origin = $1 AND kind = 'basemap' AND NOT (id = ANY($2))`, originGeodata, layerIDs); err != nil {
+			return fmt.Errorf("remove stale layers: %w", err)
 		}
 		return countProjects(ctx, tx, rep)
 	})
@@ -160,4 +181,39 @@ func (db *DB) ProjectCount(ctx context.Context) (int, error) {
 	var n int
 	err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM project`).Scan(&n)
 	return n, mapError(err)
+}
+
+// bumpVersion marks a collection as changed, which changes its ETags.
+func bumpVersion(ctx context.Context, tx pgx.Tx, collection string) error {
+	_, err := tx.Exec(ctx, `INSERT INTO collection_version (collection) VALUES ($1)
+ON CONFLICT (collection) DO UPDATE SET version = collection_version.version + 1, updated_at = now()`, collection)
+	return err
+}
+
+// replaceLayer writes a layer's metadata and replaces all its features.
+func replaceLayer(ctx context.Context, tx pgx.Tx, l *gazetteer.Layer) error {
+	_, err := tx.Exec(ctx, `INSERT INTO layer (id, kind, title_zh, title_en, description, attribution, license, origin)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+ON CONFLICT (id) DO UPDATE SET kind = EXCLUDED.kind, title_zh = EXCLUDED.title_zh, title_en = EXCLUDED.title_en,
+	description = EXCLUDED.description, attribution = EXCLUDED.attribution, license = EXCLUDED.license, updated_at = now()`,
+		l.ID, l.Kind, l.TitleZH, l.TitleEN, l.Description, l.Attribution, l.License, originGeodata)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `DELETE FROM layer_feature WHERE layer_id = $1`, l.ID); err != nil {
+		return err
+	}
+	batch := &pgx.Batch{}
+	for i, f := range l.Features {
+		g, err := wkb.Marshal(f.Geometry)
+		if err != nil {
+			return fmt.Errorf("feature %s: %w", f.ID, err)
+		}
+		batch.Queue(`INSERT INTO layer_feature (layer_id, seq, fid, properties, geom)
+VALUES ($1, $2, $3, $4, ST_SetSRID(ST_GeomFromWKB($5), 4326))`, l.ID, i, f.ID, []byte(f.Properties), g)
+	}
+	if err := tx.SendBatch(ctx, batch).Close(); err != nil {
+		return err
+	}
+	return bumpVersion(ctx, tx, l.ID)
 }

@@ -223,3 +223,20 @@ FROM plan_section s ORDER BY s.number`)
 	}
 	return out, mapError(rows.Err())
 }
+
+// Info returns the projects collection's size, extent and data version.
+func (s *ProjectService) Info(ctx context.Context) (*domain.CollectionInfo, error) {
+	var info domain.CollectionInfo
+	ext := wkb.Scanner(nil)
+	err := s.db.Pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM project),
+	(SELECT ST_AsBinary(ST_Extent(geom)::geometry) FROM project),
+	COALESCE((SELECT version FROM collection_version WHERE collection = 'projects'), 0)`).Scan(&info.Features, ext, &info.Version)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	if ext.Valid {
+		b := ext.Geometry.Bound()
+		info.Extent = &domain.BBox{MinLon: b.Min[0], MinLat: b.Min[1], MaxLon: b.Max[0], MaxLat: b.Max[1]}
+	}
+	return &info, nil
+}

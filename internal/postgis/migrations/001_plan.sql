@@ -15,7 +15,16 @@ CREATE TABLE plan_clause (
 );
 
 CREATE TABLE project_status (
-    code     text PRIMARY KEY,
+    code           text PRIMARY KEY,
+    label_zh       text NOT NULL,
+    label_en       text NOT NULL,
+    description_zh text NOT NULL DEFAULT '',
+    description_en text NOT NULL DEFAULT '',
+    ordinal        int NOT NULL
+);
+
+CREATE TABLE precision_term (
+    code     text PRIMARY KEY CHECK (code IN ('site', 'district', 'city', 'region')),
     label_zh text NOT NULL,
     label_en text NOT NULL,
     ordinal  int NOT NULL
@@ -57,8 +66,7 @@ CREATE TABLE project (
     updated_at         timestamptz NOT NULL DEFAULT now(),
     FOREIGN KEY (section, item) REFERENCES plan_clause,
     CHECK (location_precision = 'site' OR uncertainty_km IS NOT NULL),
-    -- Only a programme (a counted set of members) may lack a place of its own.
-    CHECK (geom IS NOT NULL OR count_target IS NOT NULL),
+    -- A programme, or a project no source locates, has no geometry: nothing is placed where it is not.
     CHECK (geom IS NULL OR (ST_IsValid(geom) AND NOT ST_IsEmpty(geom)))
 );
 
@@ -89,4 +97,4 @@ INSERT INTO collection_version (collection) VALUES ('projects');
 
 ---- create above / drop below ----
 
-DROP TABLE collection_version, project_status_history, project, project_category, project_status, plan_clause, plan_section;
+DROP TABLE collection_version, project_status_history, project, project_category, precision_term, project_status, plan_clause, plan_section;

@@ -1,0 +1,65 @@
+package main
+
+import (
+	"io"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestParseConfig(t *testing.T) {
+	all := []string{"listen", "data-dir", "database-url", "geodata", "db-max-conns", "statement-timeout", "request-timeout", "shutdown-timeout", "log-format", "log-level"}
+	tests := []struct {
+		name    string
+		args    []string
+		env     map[string]string
+		check   func(Config) bool
+		errPart string
+	}{
+		{"defaults", nil, nil, func(c Config) bool {
+			return c.Listen == "127.0.0.1:8080" && c.DataDir == ".planmap" && c.DatabaseURL == "" && c.MaxConns == 16
+		}, ""},
+		{"env", nil, map[string]string{"PLANMAP_LISTEN": "0.0.0.0:9000", "PLANMAP_DATA_DIR": "/var/lib/planmap", "DATABASE_URL": "postgres://u@h/db", "PLANMAP_STATEMENT_TIMEOUT": "3s"}, func(c Config) bool {
+			return c.Listen == "0.0.0.0:9000" && c.DataDir == "/var/lib/planmap" && c.DatabaseURL == "postgres://u@h/db" && c.StatementTimeout == 3*time.Second
+		}, ""},
+		{"flag beats env", []string{"--listen", "127.0.0.1:0"}, map[string]string{"PLANMAP_LISTEN": "0.0.0.0:9000"}, func(c Config) bool { return c.Listen == "127.0.0.1:0" }, ""},
+		{"bad listen", []string{"--listen", "8080"}, nil, nil, "--listen"},
+		{"bad listen port", []string{"--listen", "127.0.0.1:99999"}, nil, nil, "--listen"},
+		{"bad listen env", nil, map[string]string{"PLANMAP_LISTEN": "nowhere"}, nil, "PLANMAP_LISTEN"},
+		{"empty data dir", []string{"--data-dir", ""}, nil, nil, "--data-dir"},
+		{"bad database url", []string{"--database-url", "postgres://u:secret@h:notaport/db"}, nil, nil, "DATABASE_URL"},
+		{"bad int flag", []string{"--db-max-conns", "many"}, nil, nil, "--db-max-conns"},
+		{"bad int env", nil, map[string]string{"PLANMAP_DB_MAX_CONNS": "many"}, nil, "PLANMAP_DB_MAX_CONNS"},
+		{"int out of range", []string{"--db-max-conns", "0"}, nil, nil, "--db-max-conns"},
+		{"bad duration", []string{"--statement-timeout", "soon"}, nil, nil, "--statement-timeout"},
+		{"negative duration", []string{"--request-timeout", "-1s"}, nil, nil, "--request-timeout"},
+		{"bad log format", []string{"--log-format", "xml"}, nil, nil, "--log-format"},
+		{"missing geodata dir", []string{"--geodata", "/no/such/dir"}, nil, nil, "--geodata"},
+		{"unknown flag", []string{"--colour", "red"}, nil, nil, "colour"},
+		{"stray argument", []string{"extra"}, nil, nil, "arguments"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			getenv := func(k string) string { return tt.env[k] }
+			cfg, err := parseConfig("serve", tt.args, getenv, io.Discard, all...)
+			if tt.errPart != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.errPart) {
+					t.Fatalf("err = %v, want one naming %s", err, tt.errPart)
+				}
+				if strings.Contains(err.Error(), "secret") {
+					t.Fatalf("error leaks the password: %v", err)
+				}
+				if strings.Contains(err.Error(), "\n") {
+					t.Fatalf("error is more than one line: %q", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !tt.check(cfg) {
+				t.Fatalf("config %+v", cfg)
+			}
+		})
+	}
+}

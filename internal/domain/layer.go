@@ -1,0 +1,70 @@
+package domain
+
+import (
+	"context"
+	"encoding/json"
+	"regexp"
+	"time"
+
+	"github.com/paulmach/orb"
+)
+
+// Layer kinds.
+const (
+	LayerBasemap = "basemap"
+	LayerUpload  = "upload"
+)
+
+// LayerIDPattern is the form of a layer (collection) id.
+var LayerIDPattern = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,62}$`)
+
+// Layer is a collection of features other than the plan's projects: a
+// basemap layer shipped with planmap, or a layer GIS staff uploaded.
+type Layer struct {
+	ID          string    `json:"id"`
+	Kind        string    `json:"kind"`
+	TitleZH     string    `json:"title_zh"`
+	TitleEN     string    `json:"title_en"`
+	Description string    `json:"description"`
+	Attribution string    `json:"attribution"`
+	License     string    `json:"license"`
+	Features    int       `json:"features"`
+	Extent      *BBox     `json:"-"`
+	Version     int64     `json:"-"`
+	UpdatedAt   time.Time `json:"-"`
+}
+
+// LayerFeature is one feature of a layer; Properties is a JSON object.
+type LayerFeature struct {
+	ID         string
+	Properties json.RawMessage
+	Geometry   orb.Geometry
+}
+
+// FeatureFilter selects features of a layer.
+type FeatureFilter struct {
+	BBox   *BBox
+	Offset int
+	Limit  int
+}
+
+// FeaturePage is one page of layer features and the count of all matches.
+type FeaturePage struct {
+	Features []*LayerFeature
+	Matched  int
+}
+
+// LayerService reads layers.
+type LayerService interface {
+	Layers(ctx context.Context) ([]*Layer, error)
+	FindLayer(ctx context.Context, id string) (*Layer, error)
+	FindFeatures(ctx context.Context, layer string, f FeatureFilter) (*FeaturePage, error)
+	FindFeatureByID(ctx context.Context, layer, id string) (*LayerFeature, error)
+}
+
+// CollectionInfo describes the projects collection for collection lists.
+type CollectionInfo struct {
+	Features int
+	Extent   *BBox
+	Version  int64
+}

@@ -1,0 +1,85 @@
+package httpapi
+
+import (
+	"bytes"
+	"io/fs"
+	"mime"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/planmap/planmap/internal/domain"
+)
+
+// frontend serves the built map application.
+type frontend struct {
+	assets    fs.FS
+	indexHTML []byte
+}
+
+func newFrontend(assets fs.FS) *frontend {
+	f := &frontend{assets: assets}
+	if assets != nil {
+		if b, err := fs.ReadFile(assets, "index.html"); err == nil {
+			f.indexHTML = b
+		}
+	}
+	return f
+}
+
+// wantsHTML reports whether a request for / comes from a browser rather
+// than an API client: OGC clients send Accept: */* or application/json.
+func (f *frontend) wantsHTML(r *http.Request) bool {
+	if r.URL.Query().Get("f") == "json" {
+		return false
+	}
+	if r.URL.Query().Get("f") == "html" {
+		return true
+	}
+	for _, part := range strings.Split(r.Header.Get("Accept"), ",") {
+		mt, _, _ := mime.ParseMediaType(strings.TrimSpace(part))
+		switch mt {
+		case "text/html", "application/xhtml+xml":
+			return true
+		case "application/json", "application/geo+json":
+			return false
+		}
+	}
+	return false
+}
+
+func (f *frontend) index(c echo.Context) error {
+	if f.indexHTML == nil {
+		return domain.Errorf(domain.ENOTFOUND, "the map front end is not built into this binary; run `npm run build` in frontend/ and rebuild")
+	}
+	h := c.Response().Header()
+	h.Set("Cache-Control", "no-cache")
+	h.Set("Vary", "Accept")
+	http.ServeContent(c.Response(), c.Request(), "index.html", time.Time{}, bytes.NewReader(f.indexHTML))
+	return nil
+}
+
+// asset serves a hashed build file; its name changes with its content, so
+// it may be cached for a year.
+func (f *frontend) asset(c echo.Context) error {
+	name := path.Clean("assets/" + c.Param("*"))
+	if f.assets == nil || !strings.HasPrefix(name, "assets/") {
+		return domain.Errorf(domain.ENOTFOUND, "no asset %q", c.Param("*"))
+	}
+	b, err := fs.ReadFile(f.assets, name)
+	if err != nil {
+		return domain.Errorf(domain.ENOTFOUND, "no asset %q", c.Param("*"))
+	}
+	h := c.Response().Header()
+	if ct := mime.TypeByExtension(path.Ext(name)); ct != "" {
+		h.Set(echo.HeaderContentType, ct)
+	} else if strings.HasSuffix(name, ".pbf") || strings.HasSuffix(name, ".mvt") {
+		h.Set(echo.HeaderContentType, "application/x-protobuf")
+	}
+	h.Set("Cache-Control", "public, max-age=31536000, immutable")
+	http.ServeContent(c.Response(), c.Request(), name, time.Time{}, bytes.NewReader(b))
+	return nil
+}
