@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/planmap/planmap/internal/domain"
@@ -245,5 +246,22 @@ func TestClusterMissingBinaries(t *testing.T) {
 	_, err := postgis.StartCluster(context.Background(), postgis.ClusterConfig{Dir: t.TempDir(), BinDir: t.TempDir()})
 	if !errors.Is(err, postgis.ErrServerMissing) {
 		t.Fatalf("err = %v, want ErrServerMissing", err)
+	}
+}
+
+func TestClusterMissingPostGIS(t *testing.T) {
+	// Server binaries without the PostGIS extension beside them.
+	bin := filepath.Join(t.TempDir(), "lib", "postgresql", "99", "bin")
+	if err := os.MkdirAll(bin, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"postgres", "initdb"} {
+		if err := os.WriteFile(filepath.Join(bin, name), []byte("#!/bin/sh\nexit 1\n"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err := postgis.StartCluster(context.Background(), postgis.ClusterConfig{Dir: t.TempDir(), BinDir: bin})
+	if !errors.Is(err, postgis.ErrExtensionMissing) || !strings.Contains(err.Error(), "apt-get install") {
+		t.Fatalf("err = %v, want ErrExtensionMissing with what to install", err)
 	}
 }
