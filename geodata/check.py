@@ -6,7 +6,7 @@ Standalone, standard library only.  Usage:
     python3 geodata/check.py [--plan PATH] [--data PATH] [--vocab PATH]
 
 The plan text (liaoning-2012-revitalization-plan.zh.txt) is looked up, in order, at
---plan, $PLANMAP_PLAN_TEXT, <repo>/../shared/seeds/, and /work/shared/seeds/.
+--plan, $PLANMAP_PLAN_TEXT, then the repository's seeds/.
 
 Prints counts per section, per category and per programme ("k of N sited") and
 exits 1 if any error was found (2 if an input file is missing or unreadable).
@@ -118,8 +118,7 @@ def find_plan(arg):
         cands.append(arg)
     if os.environ.get("PLANMAP_PLAN_TEXT"):
         cands.append(os.environ["PLANMAP_PLAN_TEXT"])
-    cands.append(os.path.join(os.path.dirname(REPO), "shared", "seeds", PLAN_NAME))
-    cands.append(os.path.join("/work/shared/seeds", PLAN_NAME))
+    cands.append(os.path.join(REPO, "seeds", PLAN_NAME))
     for c in cands:
         if os.path.isfile(c):
             return c
