@@ -208,8 +208,23 @@ type Vocabularies struct {
 	Precisions []Term `json:"precisions"`
 }
 
-// PlanService reads the plan itself: its clauses and vocabularies.
+// Programme is a counted set of projects, such as the 42 coastal parks,
+// with how many of them are on the map so far.
+type Programme struct {
+	ID          string `json:"id"`
+	NameZH      string `json:"name_zh"`
+	NameEN      string `json:"name_en"`
+	Section     int    `json:"section"`
+	Item        int    `json:"item"`
+	Category    string `json:"category"`
+	CountTarget int    `json:"count_target"`
+	Members     int    `json:"members"`
+	Sited       int    `json:"sited"`
+}
+
+// PlanService reads the plan itself: its clauses, vocabularies and programmes.
 type PlanService interface {
 	Clauses(ctx context.Context) ([]Clause, error)
 	Vocabularies(ctx context.Context) (*Vocabularies, error)
+	Programmes(ctx context.Context) ([]Programme, error)
 }

@@ -174,3 +174,23 @@ func TestPlanVocabulariesAndClauses(t *testing.T) {
 		}
 	}
 }
+
+func TestProgrammeProgress(t *testing.T) {
+	srv, _ := newApp(t)
+	var out struct {
+		Programmes []struct {
+			ID          string `json:"id"`
+			CountTarget int    `json:"count_target"`
+			Members     int    `json:"members"`
+			Sited       int    `json:"sited"`
+		} `json:"programmes"`
+	}
+	getJSON(t, srv.URL+"/plan/programmes", 200, &out)
+	if len(out.Programmes) != 1 {
+		t.Fatalf("programmes: %+v", out.Programmes)
+	}
+	p := out.Programmes[0]
+	if p.ID != "programme-coastal-parks" || p.CountTarget != 42 || p.Members != 1 || p.Sited != 1 {
+		t.Fatalf("coastal parks: %+v", p)
+	}
+}

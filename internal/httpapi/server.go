@@ -95,6 +95,16 @@ func New(cfg Config, svc Services) *echo.Echo {
 		}
 		return c.JSON(http.StatusOK, map[string]any{"clauses": cl})
 	})
+	e.GET("/plan/programmes", func(c echo.Context) error {
+		if c.Request().URL.RawQuery != "" {
+			return domain.Errorf(domain.EINVALID, "this resource takes no query parameters")
+		}
+		ps, err := svc.Plan.Programmes(c.Request().Context())
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, map[string]any{"programmes": ps})
+	})
 	ogc := ogcapi.NewHandler(svc.Projects, svc.Layers, cfg.Limits)
 	ogc.Register(e)
 	web := newFrontend(cfg.Assets)

@@ -53,3 +53,19 @@ func (s *PlanService) Vocabularies(ctx context.Context) (*domain.Vocabularies, e
 	}
 	return v, nil
 }
+
+// Programmes returns every programme with its count target, the members
+// recorded so far and how many of those have a place on the map.
+func (s *PlanService) Programmes(ctx context.Context) ([]domain.Programme, error) {
+	rows, err := s.db.Pool.Query(ctx, `
+SELECT p.id, p.name_zh, p.name_en, p.section, p.item, p.category, p.count_target,
+       count(m.id), count(m.geom)
+FROM project p LEFT JOIN project m ON m.programme = p.id
+WHERE p.count_target IS NOT NULL
+GROUP BY p.id ORDER BY p.section, p.item, p.id`)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[domain.Programme])
+	return out, mapError(err)
+}
