@@ -4,7 +4,8 @@ package geodata
 
 import "embed"
 
-// Files holds projects.geojson, vocabularies.json and basemap/.
+// Files holds projects.geojson, vocabularies.json, layers.json and the
+// basemap layers it names.
 //
-//go:embed projects.geojson vocabularies.json
+//go:embed projects.geojson vocabularies.json layers.json basemap/*.geojson
 var Files embed.FS

@@ -110,3 +110,62 @@ func TestShippedGazetteerLoads(t *testing.T) {
 		t.Fatalf("section 7: %d matched, file has %d (%v)", page.Matched, want[7], err)
 	}
 }
+
+// Every site lies in Liaoning (offshore ports and the airport within a few
+// kilometres of its outline), and the cross-border zones lie outside it.
+func TestShippedSitesAgainstTheProvinceOutline(t *testing.T) {
+	idx, d := shipped(t)
+	if len(d.Layers) == 0 {
+		t.Fatal("no basemap layers in the shipped geodata")
+	}
+	db := server.NewDB(t)
+	ctx := context.Background()
+	rep, err := db.Load(ctx, idx, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id, min := range map[string]int{"land": 2, "liaoning": 1, "border": 1, "cities": 14, "rivers": 1, "provinces": 1} {
+		if rep.Layers[id] < min {
+			t.Errorf("layer %s has %d features, want at least %d", id, rep.Layers[id], min)
+		}
+	}
+	rows, err := db.Pool.Query(ctx, `
+SELECT p.id, p.cross_border,
+       ST_DWithin(p.geom::geography, l.geom::geography, 3000) AS near,
+       ST_Intersects(p.geom, l.geom) AS inside
+FROM project p, layer_feature l
+WHERE l.layer_id = 'liaoning' AND p.geom IS NOT NULL`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	checked := 0
+	for rows.Next() {
+		var (
+			id                         string
+			crossBorder, near, touches bool
+		)
+		if err := rows.Scan(&id, &crossBorder, &near, &touches); err != nil {
+			t.Fatal(err)
+		}
+		checked++
+		switch {
+		case crossBorder && touches:
+			t.Errorf("%s is flagged cross-border but lies in Liaoning", id)
+		case !crossBorder && !near:
+			t.Errorf("%s lies more than 3 km outside Liaoning", id)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if checked < 50 {
+		t.Fatalf("checked only %d sites", checked)
+	}
+	// Every city seat lies inside the outline.
+	var outside int
+	if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM layer_feature c, layer_feature l
+WHERE c.layer_id = 'cities' AND l.layer_id = 'liaoning' AND NOT ST_Intersects(c.geom, l.geom)`).Scan(&outside); err != nil || outside != 0 {
+		t.Fatalf("%d city seats outside Liaoning (%v)", outside, err)
+	}
+}
