@@ -291,6 +291,7 @@ func (m *Main) Serve(ctx context.Context) error {
 			Projects: postgis.NewProjectService(m.db),
 			Layers:   postgis.NewLayerService(m.db),
 			Plan:     postgis.NewPlanService(m.db),
+			Versions: m.db,
 			Health:   m.db,
 		})
 	ln, err := net.Listen("tcp", m.Config.Listen)

@@ -44,6 +44,7 @@ type LayerFeature struct {
 // FeatureFilter selects features of a layer.
 type FeatureFilter struct {
 	BBox   *BBox
+	Where  Condition
 	Offset int
 	Limit  int
 }
@@ -59,7 +60,16 @@ type LayerService interface {
 	Layers(ctx context.Context) ([]*Layer, error)
 	FindLayer(ctx context.Context, id string) (*Layer, error)
 	FindFeatures(ctx context.Context, layer string, f FeatureFilter) (*FeaturePage, error)
+	// EachFeature calls fn for each matching feature as rows arrive and
+	// returns the number of all that match.
+	EachFeature(ctx context.Context, layer string, f FeatureFilter, fn func(*LayerFeature) error) (matched int, err error)
 	FindFeatureByID(ctx context.Context, layer, id string) (*LayerFeature, error)
+}
+
+// VersionService reports a collection's data version, which changes with
+// every write and so drives ETags and caches.
+type VersionService interface {
+	CollectionVersion(ctx context.Context, collection string) (int64, error)
 }
 
 // CollectionInfo describes the projects collection for collection lists.

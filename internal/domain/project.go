@@ -151,6 +151,17 @@ type BBox struct {
 	MinLon, MinLat, MaxLon, MaxLat float64
 }
 
+// Period is a closed time interval; a nil end is open.
+type Period struct {
+	Start, End *time.Time
+}
+
+// Condition is an extra SQL condition built by a trusted translator
+// (CQL2) from the collection's allow-list of columns: it returns SQL with
+// placeholders numbered from firstParam, and their values. User input
+// reaches the database only through the values.
+type Condition func(firstParam int) (sql string, args []any, err error)
+
 // ProjectFilter selects projects. Empty fields do not filter.
 type ProjectFilter struct {
 	Sections   []int
@@ -159,8 +170,11 @@ type ProjectFilter struct {
 	Cities     []string
 	BBox       *BBox
 	Text       string
-	Offset     int
-	Limit      int
+	// Period matches projects with a status-history date inside it.
+	Period *Period
+	Where  Condition
+	Offset int
+	Limit  int
 }
 
 // ProjectPage is one page of projects and the count of all that match.
@@ -172,6 +186,9 @@ type ProjectPage struct {
 // ProjectService reads the plan's projects.
 type ProjectService interface {
 	FindProjects(ctx context.Context, f ProjectFilter) (*ProjectPage, error)
+	// EachProject calls fn for each matching project as rows arrive and
+	// returns the number of all that match.
+	EachProject(ctx context.Context, f ProjectFilter, fn func(*Project) error) (matched int, err error)
 	FindProjectByID(ctx context.Context, id string) (*Project, error)
 	Sections(ctx context.Context) ([]SectionSummary, error)
 	Info(ctx context.Context) (*CollectionInfo, error)

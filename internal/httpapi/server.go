@@ -32,6 +32,7 @@ type Services struct {
 	Projects domain.ProjectService
 	Layers   domain.LayerService
 	Plan     domain.PlanService
+	Versions domain.VersionService
 	Health   domain.HealthChecker
 }
 
@@ -49,6 +50,13 @@ func New(cfg Config, svc Services) *echo.Echo {
 	e.Use(middleware.RequestID())
 	e.Use(requestLogger(cfg.Logger))
 	e.Use(middleware.Recover())
+	// Any origin may read; writes are not covered and need the same origin.
+	e.Use(middleware.CORSWithConfig(middleware.CORSConfig{
+		AllowOrigins:  []string{"*"},
+		AllowMethods:  []string{http.MethodGet, http.MethodHead, http.MethodOptions},
+		ExposeHeaders: []string{"ETag", "Content-Crs", "Link", "Retry-After", echo.HeaderXRequestID},
+		MaxAge:        86400,
+	}))
 	if cfg.RequestTimeout > 0 {
 		e.Use(timeout(cfg.RequestTimeout))
 	}
@@ -105,7 +113,7 @@ func New(cfg Config, svc Services) *echo.Echo {
 		}
 		return c.JSON(http.StatusOK, map[string]any{"programmes": ps})
 	})
-	ogc := ogcapi.NewHandler(svc.Projects, svc.Layers, cfg.Limits)
+	ogc := ogcapi.NewHandler(svc.Projects, svc.Layers, svc.Versions, cfg.Limits)
 	ogc.Register(e)
 	web := newFrontend(cfg.Assets)
 	e.GET("/", func(c echo.Context) error {

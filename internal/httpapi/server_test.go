@@ -44,6 +44,7 @@ func newApp(t *testing.T) (*httptest.Server, *postgis.DB) {
 		Projects: postgis.NewProjectService(db),
 		Layers:   postgis.NewLayerService(db),
 		Plan:     postgis.NewPlanService(db),
+		Versions: db,
 		Health:   db,
 	})
 	srv := httptest.NewServer(app)

@@ -7,7 +7,6 @@ import (
 	"strconv"
 
 	"github.com/labstack/echo/v4"
-	"github.com/paulmach/orb/geojson"
 
 	"github.com/planmap/planmap/internal/domain"
 )
@@ -84,7 +83,7 @@ func (h *Handler) projectsCollection(ctx context.Context, base string) (*Collect
 	return &Collection{
 		ID: ProjectsCollection, Title: "Projects of the 2012 Liaoning revitalization work plan", TitleZH: "2012年辽宁老工业基地振兴工作方案项目",
 		Description: "Every sited project or place-bound target of the plan, with its verbatim clause, status, targets and location precision.",
-		Kind:        "projects", ItemType: "feature", CRS: []string{CRS84}, StorageCRS: CRS84,
+		Kind:        "projects", ItemType: "feature", CRS: SupportedCRS(), StorageCRS: CRS84,
 		License:  "CC-BY-4.0",
 		Features: info.Features, Extent: extentOf(info.Extent), Links: collectionLinks(base, ProjectsCollection),
 	}, nil
@@ -93,7 +92,7 @@ func (h *Handler) projectsCollection(ctx context.Context, base string) (*Collect
 func layerCollection(l *domain.Layer, base string) *Collection {
 	return &Collection{
 		ID: l.ID, Title: l.TitleEN, TitleZH: l.TitleZH, Description: l.Description, Attribution: l.Attribution,
-		License: l.License, Kind: l.Kind, ItemType: "feature", CRS: []string{CRS84}, StorageCRS: CRS84,
+		License: l.License, Kind: l.Kind, ItemType: "feature", CRS: SupportedCRS(), StorageCRS: CRS84,
 		Features: l.Features, Extent: extentOf(l.Extent), Links: collectionLinks(base, l.ID),
 	}
 }
@@ -186,79 +185,6 @@ func (h *Handler) findLayer(ctx context.Context, id string) (*domain.Layer, erro
 		return nil, domain.Errorf(domain.ENOTFOUND, "no collection has id %q", truncate(id, 64))
 	}
 	return h.layers.FindLayer(ctx, id)
-}
-
-// LayerFeature encodes a layer feature; its properties pass through as stored.
-func layerFeature(f *domain.LayerFeature) *Feature {
-	return &Feature{Type: "Feature", ID: f.ID, Geometry: geojson.NewGeometry(f.Geometry), Properties: f.Properties}
-}
-
-func (h *Handler) layerItems(c echo.Context, id string) error {
-	q, err := query(c)
-	if err != nil {
-		return err
-	}
-	if err := checkParams(q, []string{ParamBBox, ParamFormat, ParamLimit, ParamOffset}); err != nil {
-		return err
-	}
-	f := domain.FeatureFilter{Limit: h.limits.DefaultLimit}
-	if v := q.Get(ParamFormat); v != "" && v != "json" && v != "geojson" {
-		return invalid(ParamFormat, "%q is not a format of this resource; use json", truncate(v, 32))
-	}
-	if q.Has(ParamBBox) {
-		b, err := ParseBBox(q.Get(ParamBBox))
-		if err != nil {
-			return err
-		}
-		f.BBox = &b
-	}
-	if f.Limit, err = parseLimit(q, h.limits); err != nil {
-		return err
-	}
-	if f.Offset, err = parseOffset(q, h.limits); err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	if _, err := h.findLayer(ctx, id); err != nil {
-		return err
-	}
-	page, err := h.layers.FindFeatures(ctx, id, f)
-	if err != nil {
-		return err
-	}
-	fc := &FeatureCollection{
-		Type: "FeatureCollection", Features: make([]*Feature, len(page.Features)),
-		NumberMatched: page.Matched, NumberReturned: len(page.Features), TimeStamp: h.timestamp(),
-	}
-	for i, lf := range page.Features {
-		fc.Features[i] = layerFeature(lf)
-	}
-	fc.Links = pageLinks(BaseURL(c.Request()), "/collections/"+id+"/items", q, f.Offset, f.Limit, len(page.Features), page.Matched)
-	return writeJSON(c, http.StatusOK, MediaGeoJSON, fc)
-}
-
-func (h *Handler) layerItem(c echo.Context, layer, id string) error {
-	if err := noParams(c); err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	if _, err := h.findLayer(ctx, layer); err != nil {
-		return err
-	}
-	if len(id) > 256 {
-		return domain.Errorf(domain.ENOTFOUND, "collection %q has no feature with id %q", layer, truncate(id, 64))
-	}
-	lf, err := h.layers.FindFeatureByID(ctx, layer, id)
-	if err != nil {
-		return err
-	}
-	base := BaseURL(c.Request())
-	f := layerFeature(lf)
-	f.Links = []Link{
-		{Href: base + "/collections/" + layer + "/items/" + url.PathEscape(id), Rel: RelSelf, Type: MediaGeoJSON, Title: "this document"},
-		{Href: base + "/collections/" + layer, Rel: RelCollection, Type: MediaJSON, Title: "the collection"},
-	}
-	return writeJSON(c, http.StatusOK, MediaGeoJSON, f)
 }
 
 func parseLimit(q url.Values, lim Limits) (int, error) {

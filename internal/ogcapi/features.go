@@ -2,13 +2,18 @@ package ogcapi
 
 import (
 	"bytes"
-	"encoding/json"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"net/http"
 	"net/url"
+	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 
 	"github.com/planmap/planmap/internal/domain"
@@ -21,13 +26,14 @@ const ProjectsCollection = "projects"
 type Handler struct {
 	projects domain.ProjectService
 	layers   domain.LayerService
+	versions domain.VersionService
 	limits   Limits
 	now      func() time.Time
 }
 
 // NewHandler returns a Handler reading projects and layers.
-func NewHandler(projects domain.ProjectService, layers domain.LayerService, lim Limits) *Handler {
-	return &Handler{projects: projects, layers: layers, limits: lim, now: time.Now}
+func NewHandler(projects domain.ProjectService, layers domain.LayerService, versions domain.VersionService, lim Limits) *Handler {
+	return &Handler{projects: projects, layers: layers, versions: versions, limits: lim, now: time.Now}
 }
 
 // Register adds the routes to e, all but the landing page, which the
@@ -39,9 +45,8 @@ func (h *Handler) Register(e *echo.Echo) {
 	e.GET("/collections/:collectionId/items", h.items)
 	e.GET("/collections/:collectionId/items/:featureId", h.item)
 	e.GET("/api", h.openAPI)
+	e.GET("/ogc.css", h.stylesheet)
 }
-
-func (h *Handler) timestamp() string { return h.now().UTC().Format(time.RFC3339) }
 
 // Feature is a GeoJSON feature whose geometry may be null.
 type Feature struct {
@@ -50,6 +55,8 @@ type Feature struct {
 	Geometry   *geojson.Geometry `json:"geometry"`
 	Properties any               `json:"properties"`
 	Links      []Link            `json:"links,omitempty"`
+	// orb is the geometry in the response's CRS, for WKT and KML.
+	orb orb.Geometry
 }
 
 // FeatureCollection is one page of an items response.
@@ -58,17 +65,21 @@ type FeatureCollection struct {
 	Features       []*Feature `json:"features"`
 	NumberMatched  int        `json:"numberMatched"`
 	NumberReturned int        `json:"numberReturned"`
-	TimeStamp      string     `json:"timeStamp"`
 	Links          []Link     `json:"links"`
 }
 
-// ProjectFeature encodes a project as a GeoJSON feature.
-func ProjectFeature(p *domain.Project) *Feature {
-	f := &Feature{Type: "Feature", ID: p.ID, Properties: p}
-	if p.Geometry != nil {
-		f.Geometry = geojson.NewGeometry(p.Geometry)
+func newFeature(id string, g orb.Geometry, props any, crs CRS) *Feature {
+	f := &Feature{Type: "Feature", ID: id, Properties: props}
+	if g != nil {
+		f.orb = crs.FromCRS84(g)
+		f.Geometry = geojson.NewGeometry(f.orb)
 	}
 	return f
+}
+
+// ProjectFeature encodes a project as a GeoJSON feature in CRS84.
+func ProjectFeature(p *domain.Project) *Feature {
+	return newFeature(p.ID, p.Geometry, p, CRS{URI: CRS84})
 }
 
 // query parses the raw query strictly: Go's lenient parser would drop a
@@ -81,43 +92,133 @@ func query(c echo.Context) (url.Values, error) {
 	return q, nil
 }
 
+// itemsRequest is a parsed items request of any collection.
+type itemsRequest struct {
+	collection string
+	q          url.Values
+	format     Format
+	crs        CRS
+	limit      int
+	offset     int
+	project    *domain.ProjectFilter
+	layer      *domain.FeatureFilter
+}
+
+func (h *Handler) parseItems(c echo.Context) (*itemsRequest, error) {
+	ctx := c.Request().Context()
+	r := &itemsRequest{collection: c.Param("collectionId")}
+	if r.collection != ProjectsCollection {
+		if _, err := h.findLayer(ctx, r.collection); err != nil {
+			return nil, err
+		}
+	}
+	var err error
+	if r.q, err = query(c); err != nil {
+		return nil, err
+	}
+	if r.collection == ProjectsCollection {
+		f, err := ParseProjectFilter(r.q, h.limits)
+		if err != nil {
+			return nil, err
+		}
+		r.project, r.limit, r.offset = &f, f.Limit, f.Offset
+	} else {
+		f, err := ParseFeatureFilter(r.q, h.limits)
+		if err != nil {
+			return nil, err
+		}
+		r.layer, r.limit, r.offset = &f, f.Limit, f.Offset
+	}
+	common, err := parseCommon(r.q, h.limits)
+	if err != nil {
+		return nil, err
+	}
+	r.crs = common.crs
+	if r.format, err = negotiate(c.Request(), r.q.Get(ParamFormat), itemFormats()); err != nil {
+		return nil, err
+	}
+	if r.format == FormatKML && !r.crs.IsCRS84() {
+		return nil, invalid(ParamCRS, "KML is always in longitude, latitude (CRS84); drop crs or choose another format")
+	}
+	return r, nil
+}
+
+// each streams the request's features to fn and returns how many match.
+func (h *Handler) each(ctx context.Context, r *itemsRequest, fn func(*Feature) error) (int, error) {
+	if r.project != nil {
+		return h.projects.EachProject(ctx, *r.project, func(p *domain.Project) error {
+			return fn(newFeature(p.ID, p.Geometry, p, r.crs))
+		})
+	}
+	return h.layers.EachFeature(ctx, r.collection, *r.layer, func(lf *domain.LayerFeature) error {
+		return fn(newFeature(lf.ID, lf.Geometry, lf.Properties, r.crs))
+	})
+}
+
 func (h *Handler) items(c echo.Context) error {
-	coll := c.Param("collectionId")
-	if coll != ProjectsCollection {
-		return h.layerItems(c, coll)
-	}
-	q, err := query(c)
+	r, err := h.parseItems(c)
 	if err != nil {
 		return err
 	}
-	f, err := ParseProjectFilter(q, h.limits)
-	if err != nil {
-		return err
-	}
-	page, err := h.projects.FindProjects(c.Request().Context(), f)
-	if err != nil {
+	ctx := c.Request().Context()
+	if done, err := h.cacheHeaders(c, r.collection, r.format, r.crs); done || err != nil {
 		return err
 	}
 	base := BaseURL(c.Request())
-	path := "/collections/" + coll + "/items"
-	fc := &FeatureCollection{
-		Type:           "FeatureCollection",
-		Features:       make([]*Feature, len(page.Projects)),
-		NumberMatched:  page.Matched,
-		NumberReturned: len(page.Projects),
-		TimeStamp:      h.timestamp(),
+	path := "/collections/" + r.collection + "/items"
+	meta := pageMeta{}
+	if r.format == FormatHTML {
+		var features []*Feature
+		matched, err := h.each(ctx, r, func(f *Feature) error {
+			features = append(features, f)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		meta.Matched, meta.Returned = matched, len(features)
+		meta.Links = pageLinks(base, path, r.q, r.offset, r.limit, len(features), matched, r.format)
+		return h.renderItems(c, r.collection, features, meta)
 	}
-	for i, p := range page.Projects {
-		fc.Features[i] = ProjectFeature(p)
+	resp := c.Response()
+	resp.Header().Set(echo.HeaderContentType, r.format.MediaType())
+	fw := newFeatureWriter(r.format, resp)
+	started := false
+	n := 0
+	matched, err := h.each(ctx, r, func(f *Feature) error {
+		if !started {
+			resp.WriteHeader(http.StatusOK)
+			started = true
+			if err := fw.Begin(); err != nil {
+				return err
+			}
+		}
+		n++
+		return fw.Feature(f)
+	})
+	if err != nil {
+		if started {
+			// The status line is sent; the client sees a cut-off body.
+			return nil
+		}
+		resp.Header().Del(echo.HeaderContentType)
+		return err
 	}
-	fc.Links = pageLinks(base, path, q, f.Offset, f.Limit, len(page.Projects), page.Matched)
-	return writeJSON(c, http.StatusOK, MediaGeoJSON, fc)
+	if !started {
+		resp.WriteHeader(http.StatusOK)
+		if err := fw.Begin(); err != nil {
+			return err
+		}
+	}
+	meta.Matched, meta.Returned = matched, n
+	meta.Links = pageLinks(base, path, r.q, r.offset, r.limit, n, matched, r.format)
+	return fw.End(meta)
 }
 
 // pageLinks builds self, alternate, and next/prev links that keep every
 // other parameter of the request.
-func pageLinks(base, path string, q url.Values, offset, limit, returned, matched int) []Link {
-	at := func(off int) string {
+func pageLinks(base, path string, q url.Values, offset, limit, returned, matched int, format Format) []Link {
+	at := func(off int, f Format) string {
 		v := url.Values{}
 		for k, vals := range q {
 			v[k] = vals
@@ -128,60 +229,142 @@ func pageLinks(base, path string, q url.Values, offset, limit, returned, matched
 		} else {
 			v.Del(ParamOffset)
 		}
-		v.Del(ParamFormat)
+		v.Set(ParamFormat, string(f))
 		return withQuery(base, path, v)
 	}
-	links := []Link{
-		{Href: at(offset), Rel: RelSelf, Type: MediaGeoJSON, Title: "this document"},
+	mt := strings.SplitN(format.MediaType(), ";", 2)[0]
+	links := []Link{{Href: at(offset, format), Rel: RelSelf, Type: mt, Title: "this document"}}
+	for _, f := range itemFormats() {
+		if f != format {
+			links = append(links, Link{Href: at(offset, f), Rel: RelAlternate, Type: strings.SplitN(f.MediaType(), ";", 2)[0], Title: "this document as " + string(f)})
+		}
 	}
 	if offset+returned < matched {
-		links = append(links, Link{Href: at(offset + limit), Rel: RelNext, Type: MediaGeoJSON, Title: "next page"})
+		links = append(links, Link{Href: at(offset+limit, format), Rel: RelNext, Type: mt, Title: "next page"})
 	}
 	if offset > 0 {
 		prev := offset - limit
 		if prev < 0 {
 			prev = 0
 		}
-		links = append(links, Link{Href: at(prev), Rel: RelPrev, Type: MediaGeoJSON, Title: "previous page"})
+		links = append(links, Link{Href: at(prev, format), Rel: RelPrev, Type: mt, Title: "previous page"})
 	}
 	return links
 }
 
 func (h *Handler) item(c echo.Context) error {
-	coll := c.Param("collectionId")
+	ctx := c.Request().Context()
+	coll, id := c.Param("collectionId"), c.Param("featureId")
 	if coll != ProjectsCollection {
-		return h.layerItem(c, coll, c.Param("featureId"))
+		if _, err := h.findLayer(ctx, coll); err != nil {
+			return err
+		}
 	}
 	q, err := query(c)
 	if err != nil {
 		return err
 	}
-	if err := checkParams(q, []string{ParamFormat}); err != nil {
+	if err := checkParams(q, []string{ParamCRS, ParamFormat}); err != nil {
 		return err
 	}
-	id := c.Param("featureId")
-	if !domain.ProjectIDPattern.MatchString(id) || len(id) > 128 {
-		return domain.Errorf(domain.ENOTFOUND, "no project has id %q", truncate(id, 64))
+	crs := CRS{URI: CRS84}
+	if q.Has(ParamCRS) {
+		if crs, err = ParseCRS(ParamCRS, q.Get(ParamCRS)); err != nil {
+			return err
+		}
 	}
-	p, err := h.projects.FindProjectByID(c.Request().Context(), id)
+	format, err := negotiate(c.Request(), q.Get(ParamFormat), []Format{FormatGeoJSON, FormatHTML})
 	if err != nil {
 		return err
 	}
+	var f *Feature
+	if coll == ProjectsCollection {
+		if !domain.ProjectIDPattern.MatchString(id) || len(id) > 128 {
+			return domain.Errorf(domain.ENOTFOUND, "no project has id %q", truncate(id, 64))
+		}
+		p, err := h.projects.FindProjectByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		f = newFeature(p.ID, p.Geometry, p, crs)
+	} else {
+		if len(id) > 256 {
+			return domain.Errorf(domain.ENOTFOUND, "collection %q has no feature with id %q", coll, truncate(id, 64))
+		}
+		lf, err := h.layers.FindFeatureByID(ctx, coll, id)
+		if err != nil {
+			return err
+		}
+		f = newFeature(lf.ID, lf.Geometry, lf.Properties, crs)
+	}
+	if done, err := h.cacheHeaders(c, coll, format, crs); done || err != nil {
+		return err
+	}
 	base := BaseURL(c.Request())
-	f := ProjectFeature(p)
+	self := base + "/collections/" + coll + "/items/" + url.PathEscape(id)
 	f.Links = []Link{
-		{Href: base + "/collections/" + coll + "/items/" + url.PathEscape(id), Rel: RelSelf, Type: MediaGeoJSON, Title: "this document"},
+		{Href: self + "?f=json", Rel: RelSelf, Type: MediaGeoJSON, Title: "this document"},
+		{Href: self + "?f=html", Rel: RelAlternate, Type: MediaHTML, Title: "this document as HTML"},
 		{Href: base + "/collections/" + coll, Rel: RelCollection, Type: MediaJSON, Title: "the collection"},
 	}
+	if format == FormatHTML {
+		return h.renderItem(c, coll, f)
+	}
 	return writeJSON(c, http.StatusOK, MediaGeoJSON, f)
+}
+
+// cacheHeaders sets a strong ETag from the collection's data version and
+// the request, and answers 304 when the client holds it. Any write to the
+// collection bumps its version, so every ETag of it changes at once.
+func (h *Handler) cacheHeaders(c echo.Context, collection string, format Format, crs CRS) (done bool, err error) {
+	req := c.Request()
+	version, err := h.versions.CollectionVersion(req.Context(), collection)
+	if err != nil {
+		return false, err
+	}
+	keys := make([]string, 0)
+	q, _ := url.ParseQuery(req.URL.RawQuery)
+	for k := range q {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	sum := sha256.New()
+	sum.Write([]byte(req.URL.Path))
+	for _, k := range keys {
+		sum.Write([]byte{0})
+		sum.Write([]byte(k + "=" + strings.Join(q[k], ",")))
+	}
+	sum.Write([]byte{0})
+	sum.Write([]byte(string(format) + "|" + crs.URI + "|" + BaseURL(req)))
+	etag := `"` + collection + "-" + strconv.FormatInt(version, 10) + "-" + hex.EncodeToString(sum.Sum(nil)[:8]) + `"`
+	hdr := c.Response().Header()
+	hdr.Set("ETag", etag)
+	hdr.Set("Cache-Control", "public, max-age=60")
+	hdr.Add("Vary", "Accept")
+	if !crs.IsCRS84() || format == FormatGeoJSON || format == FormatJSONSeq {
+		hdr.Set("Content-Crs", "<"+crs.URI+">")
+	}
+	if etagMatch(req.Header.Get("If-None-Match"), etag) {
+		return true, c.NoContent(http.StatusNotModified)
+	}
+	return false, nil
+}
+
+// etagMatch implements If-None-Match's weak comparison.
+func etagMatch(header, etag string) bool {
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
+		if t == "*" || t == etag {
+			return true
+		}
+	}
+	return false
 }
 
 // writeJSON encodes v without HTML escaping, so Chinese and "<" stay readable.
 func writeJSON(c echo.Context, status int, mediaType string, v any) error {
 	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
+	if err := jsonEncoder(&buf).Encode(v); err != nil {
 		return err
 	}
 	return c.Blob(status, mediaType, buf.Bytes())

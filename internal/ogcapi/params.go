@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/planmap/planmap/internal/domain"
@@ -14,15 +15,21 @@ import (
 
 // Query parameters.
 const (
-	ParamBBox     = "bbox"
-	ParamCategory = "category"
-	ParamCity     = "city"
-	ParamFormat   = "f"
-	ParamLimit    = "limit"
-	ParamOffset   = "offset"
-	ParamSection  = "section"
-	ParamStatus   = "status"
-	ParamText     = "q"
+	ParamBBox       = "bbox"
+	ParamBBoxCRS    = "bbox-crs"
+	ParamCategory   = "category"
+	ParamCity       = "city"
+	ParamCRS        = "crs"
+	ParamDatetime   = "datetime"
+	ParamFilter     = "filter"
+	ParamFilterCRS  = "filter-crs"
+	ParamFilterLang = "filter-lang"
+	ParamFormat     = "f"
+	ParamLimit      = "limit"
+	ParamOffset     = "offset"
+	ParamSection    = "section"
+	ParamStatus     = "status"
+	ParamText       = "q"
 )
 
 // Limits bound what one request may ask for.
@@ -39,10 +46,17 @@ func DefaultLimits() Limits {
 	return Limits{DefaultLimit: 100, MaxLimit: 10000, MaxOffset: 10_000_000, MaxTextLen: 200, MaxListLen: 50}
 }
 
-var (
-	categoryPattern = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
-	itemsParams     = []string{ParamBBox, ParamCategory, ParamCity, ParamFormat, ParamLimit, ParamOffset, ParamSection, ParamStatus, ParamText}
-)
+// commonItemsParams are the items parameters of every collection.
+func commonItemsParams() []string {
+	return []string{ParamBBox, ParamBBoxCRS, ParamCRS, ParamDatetime, ParamFormat, ParamLimit, ParamOffset}
+}
+
+// projectItemsParams are the items parameters of the projects collection.
+func projectItemsParams() []string {
+	return append(commonItemsParams(), ParamCategory, ParamCity, ParamSection, ParamStatus, ParamText)
+}
+
+var categoryPattern = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 
 func invalid(param, format string, args ...any) error {
 	return domain.Errorf(domain.EINVALID, "parameter %q: "+format, append([]any{param}, args...)...)
@@ -86,13 +100,14 @@ func truncate(s string, n int) string {
 // ParseProjectFilter reads the items query of the projects collection.
 func ParseProjectFilter(q url.Values, lim Limits) (domain.ProjectFilter, error) {
 	f := domain.ProjectFilter{Limit: lim.DefaultLimit}
-	if err := checkParams(q, itemsParams); err != nil {
+	if err := checkParams(q, projectItemsParams()); err != nil {
 		return f, err
 	}
-	if v := q.Get(ParamFormat); v != "" && v != "json" && v != "geojson" {
-		return f, invalid(ParamFormat, "%q is not a format of this resource; use json", truncate(v, 32))
+	common, err := parseCommon(q, lim)
+	if err != nil {
+		return f, err
 	}
-	var err error
+	f.BBox, f.Period, f.Limit, f.Offset = common.bbox, common.period, common.limit, common.offset
 	if f.Sections, err = parseList(q, ParamSection, lim, func(s string) (int, error) {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 || n > domain.SectionCount {
@@ -131,13 +146,6 @@ func ParseProjectFilter(q url.Values, lim Limits) (domain.ProjectFilter, error) 
 	}); err != nil {
 		return f, err
 	}
-	if q.Has(ParamBBox) {
-		b, err := ParseBBox(q.Get(ParamBBox))
-		if err != nil {
-			return f, err
-		}
-		f.BBox = &b
-	}
 	if q.Has(ParamText) {
 		t := strings.TrimSpace(q.Get(ParamText))
 		switch {
@@ -148,13 +156,116 @@ func ParseProjectFilter(q url.Values, lim Limits) (domain.ProjectFilter, error) 
 		}
 		f.Text = t
 	}
-	if f.Limit, err = parseLimit(q, lim); err != nil {
-		return f, err
-	}
-	if f.Offset, err = parseOffset(q, lim); err != nil {
-		return f, err
-	}
 	return f, nil
+}
+
+// ParseFeatureFilter reads the items query of a layer collection. A layer
+// has no temporal property, so datetime is accepted and matches everything.
+func ParseFeatureFilter(q url.Values, lim Limits) (domain.FeatureFilter, error) {
+	if err := checkParams(q, commonItemsParams()); err != nil {
+		return domain.FeatureFilter{}, err
+	}
+	common, err := parseCommon(q, lim)
+	if err != nil {
+		return domain.FeatureFilter{}, err
+	}
+	return domain.FeatureFilter{BBox: common.bbox, Limit: common.limit, Offset: common.offset}, nil
+}
+
+// commonQuery holds the parameters every collection's items share.
+type commonQuery struct {
+	bbox          *domain.BBox
+	crs           CRS
+	period        *domain.Period
+	limit, offset int
+}
+
+func parseCommon(q url.Values, lim Limits) (commonQuery, error) {
+	var (
+		c   commonQuery
+		err error
+	)
+	c.crs = CRS{URI: CRS84}
+	if q.Has(ParamCRS) {
+		if c.crs, err = ParseCRS(ParamCRS, q.Get(ParamCRS)); err != nil {
+			return c, err
+		}
+	}
+	bboxCRS := CRS{URI: CRS84}
+	if q.Has(ParamBBoxCRS) {
+		if !q.Has(ParamBBox) {
+			return c, invalid(ParamBBoxCRS, "given without bbox")
+		}
+		if bboxCRS, err = ParseCRS(ParamBBoxCRS, q.Get(ParamBBoxCRS)); err != nil {
+			return c, err
+		}
+	}
+	if q.Has(ParamBBox) {
+		nums, err := parseBBoxNumbers(q.Get(ParamBBox))
+		if err != nil {
+			return c, err
+		}
+		b, err := bboxCRS.BBoxToCRS84(nums)
+		if err != nil {
+			return c, err
+		}
+		c.bbox = &b
+	}
+	if q.Has(ParamDatetime) {
+		if c.period, err = ParseDatetime(q.Get(ParamDatetime)); err != nil {
+			return c, err
+		}
+	}
+	if c.limit, err = parseLimit(q, lim); err != nil {
+		return c, err
+	}
+	if c.offset, err = parseOffset(q, lim); err != nil {
+		return c, err
+	}
+	return c, nil
+}
+
+// ParseDatetime reads an RFC 3339 date or date-time, or an interval of
+// two with ".." (or nothing) for an open end.
+func ParseDatetime(s string) (*domain.Period, error) {
+	instant := func(v string) (*time.Time, error) {
+		if v == ".." || v == "" {
+			return nil, nil
+		}
+		for _, layout := range []string{time.DateOnly, time.RFC3339Nano} {
+			if t, err := time.Parse(layout, v); err == nil {
+				t = t.UTC()
+				return &t, nil
+			}
+		}
+		return nil, invalid(ParamDatetime, "%q is not an RFC 3339 date or date-time", truncate(v, 40))
+	}
+	start, end, isInterval := strings.Cut(s, "/")
+	if !isInterval {
+		if s == "" || s == ".." {
+			return nil, invalid(ParamDatetime, "is empty; give a date, a date-time or an interval start/end")
+		}
+		t, err := instant(s)
+		if err != nil {
+			return nil, err
+		}
+		return &domain.Period{Start: t, End: t}, nil
+	}
+	a, err := instant(start)
+	if err != nil {
+		return nil, err
+	}
+	b, err := instant(end)
+	if err != nil {
+		return nil, err
+	}
+	if a == nil && b == nil {
+		return nil, invalid(ParamDatetime, "an interval needs at least one end")
+	}
+	if a != nil && b != nil && b.Before(*a) {
+		return nil, invalid(ParamDatetime, "the interval ends before it starts")
+	}
+	return &domain.Period{Start: a, End: b}, nil
 }
 
 // parseList splits a comma-separated parameter and parses every element.
@@ -182,24 +293,39 @@ func parseList[T any](q url.Values, param string, lim Limits, parse func(string)
 	return out, nil
 }
 
-// ParseBBox reads minLon,minLat,maxLon,maxLat (or the 6-number 3D form).
-func ParseBBox(s string) (domain.BBox, error) {
+// parseBBoxNumbers reads 4 numbers (or the 6-number 3D form, whose
+// heights are dropped) in the order the bbox's CRS gives its axes.
+func parseBBoxNumbers(s string) ([4]float64, error) {
+	var out [4]float64
 	parts := strings.Split(s, ",")
 	if len(parts) != 4 && len(parts) != 6 {
-		return domain.BBox{}, invalid(ParamBBox, "needs 4 numbers (minLon,minLat,maxLon,maxLat), got %d", len(parts))
+		return out, invalid(ParamBBox, "needs 4 numbers (minLon,minLat,maxLon,maxLat), got %d", len(parts))
 	}
 	nums := make([]float64, len(parts))
 	for i, p := range parts {
 		v, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
 		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-			return domain.BBox{}, invalid(ParamBBox, "%q is not a finite number", truncate(p, 32))
+			return out, invalid(ParamBBox, "%q is not a finite number", truncate(p, 32))
 		}
 		nums[i] = v
 	}
-	if len(nums) == 6 { // minLon,minLat,minZ,maxLon,maxLat,maxZ
+	if len(nums) == 6 { // min x, min y, min z, max x, max y, max z
 		nums = []float64{nums[0], nums[1], nums[3], nums[4]}
 	}
-	b := domain.BBox{MinLon: nums[0], MinLat: nums[1], MaxLon: nums[2], MaxLat: nums[3]}
+	copy(out[:], nums)
+	return out, nil
+}
+
+// ParseBBox reads minLon,minLat,maxLon,maxLat (or the 6-number 3D form) in CRS84.
+func ParseBBox(s string) (domain.BBox, error) {
+	nums, err := parseBBoxNumbers(s)
+	if err != nil {
+		return domain.BBox{}, err
+	}
+	return CRS{URI: CRS84}.BBoxToCRS84(nums)
+}
+
+func checkBBox(b domain.BBox) (domain.BBox, error) {
 	switch {
 	case b.MinLon < -180 || b.MaxLon > 180 || b.MinLat < -90 || b.MaxLat > 90:
 		return b, invalid(ParamBBox, "longitudes must lie in -180..180 and latitudes in -90..90")

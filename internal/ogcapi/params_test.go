@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/planmap/planmap/internal/domain"
 	"github.com/planmap/planmap/internal/ogcapi"
@@ -46,7 +47,16 @@ func TestParseProjectFilter(t *testing.T) {
 		{"bbox=1,2,3,1e400", domain.ProjectFilter{}, `"bbox"`},
 		{"q=" + strings.Repeat("x", 201), domain.ProjectFilter{}, `"q"`},
 		{"q=%FF", domain.ProjectFilter{}, `"q"`},
-		{"f=xml", domain.ProjectFilter{}, `"f"`},
+		{"bbox=39,121,40,123&bbox-crs=" + url.QueryEscape("http://www.opengis.net/def/crs/EPSG/0/4326"), domain.ProjectFilter{BBox: &domain.BBox{MinLon: 121, MinLat: 39, MaxLon: 123, MaxLat: 40}, Limit: 100}, ""},
+		{"bbox-crs=EPSG:4326", domain.ProjectFilter{}, `"bbox-crs"`},
+		{"bbox=1,2,3,4&bbox-crs=EPSG:9999", domain.ProjectFilter{}, `"bbox-crs"`},
+		{"crs=EPSG:2000", domain.ProjectFilter{}, `"crs"`},
+		{"datetime=2013-01-01/..", domain.ProjectFilter{Period: &domain.Period{Start: date(2013, 1, 1)}, Limit: 100}, ""},
+		{"datetime=2012-12-31", domain.ProjectFilter{Period: &domain.Period{Start: date(2012, 12, 31), End: date(2012, 12, 31)}, Limit: 100}, ""},
+		{"datetime=../2012-12-31T00:00:00Z", domain.ProjectFilter{Period: &domain.Period{End: date(2012, 12, 31)}, Limit: 100}, ""},
+		{"datetime=2013-01-01/2012-01-01", domain.ProjectFilter{}, `"datetime"`},
+		{"datetime=../..", domain.ProjectFilter{}, `"datetime"`},
+		{"datetime=yesterday", domain.ProjectFilter{}, `"datetime"`},
 		{"sectoin=7", domain.ProjectFilter{}, `"sectoin"`},
 	}
 	for _, tt := range tests {
@@ -67,6 +77,36 @@ func TestParseProjectFilter(t *testing.T) {
 			}
 			if !reflect.DeepEqual(got, tt.want) {
 				t.Fatalf("got %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+func date(y int, m time.Month, d int) *time.Time {
+	t := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	return &t
+}
+
+func TestBBoxInEveryCRS(t *testing.T) {
+	want := domain.BBox{MinLon: 121, MinLat: 39, MaxLon: 123, MaxLat: 40}
+	tests := []struct{ crs, bbox string }{
+		{"http://www.opengis.net/def/crs/OGC/1.3/CRS84", "121,39,123,40"},
+		{"http://www.opengis.net/def/crs/EPSG/0/4326", "39,121,40,123"},
+		{"http://www.opengis.net/def/crs/EPSG/0/4490", "39,121,40,123"},
+		{"http://www.opengis.net/def/crs/EPSG/0/3857", "13469658.1,4721671.6,13692297.4,4865942.3"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.crs, func(t *testing.T) {
+			q := url.Values{"bbox": {tt.bbox}, "bbox-crs": {tt.crs}}
+			f, err := ogcapi.ParseProjectFilter(q, ogcapi.DefaultLimits())
+			if err != nil {
+				t.Fatal(err)
+			}
+			b := *f.BBox
+			for _, d := range []float64{b.MinLon - want.MinLon, b.MinLat - want.MinLat, b.MaxLon - want.MaxLon, b.MaxLat - want.MaxLat} {
+				if d > 1e-5 || d < -1e-5 {
+					t.Fatalf("bbox %+v, want %+v", b, want)
+				}
 			}
 		})
 	}

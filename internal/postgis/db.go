@@ -142,3 +142,11 @@ func mapError(err error) error {
 	}
 	return err
 }
+
+// CollectionVersion returns the data version of a collection; it changes
+// with every write to the collection. An unknown collection has version 0.
+func (db *DB) CollectionVersion(ctx context.Context, collection string) (int64, error) {
+	var v int64
+	err := db.Pool.QueryRow(ctx, `SELECT COALESCE((SELECT version FROM collection_version WHERE collection = $1), 0)`, collection).Scan(&v)
+	return v, mapError(err)
+}

@@ -71,12 +71,35 @@ func (s *LayerService) FindLayer(ctx context.Context, id string) (*domain.Layer,
 
 // FindFeatures returns one page of a layer's features in file order.
 func (s *LayerService) FindFeatures(ctx context.Context, layer string, f domain.FeatureFilter) (*domain.FeaturePage, error) {
+	page := &domain.FeaturePage{Features: []*domain.LayerFeature{}}
+	matched, err := s.EachFeature(ctx, layer, f, func(lf *domain.LayerFeature) error {
+		page.Features = append(page.Features, lf)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	page.Matched = matched
+	return page, nil
+}
+
+// EachFeature streams a layer's matching features, in file order, to fn.
+func (s *LayerService) EachFeature(ctx context.Context, layer string, f domain.FeatureFilter, fn func(*domain.LayerFeature) error) (int, error) {
 	args := []any{layer}
 	where := " WHERE f.layer_id = $1"
 	if f.BBox != nil {
 		args = append(args, f.BBox.MinLon, f.BBox.MinLat, f.BBox.MaxLon, f.BBox.MaxLat)
 		where += " AND f.geom && ST_MakeEnvelope($2, $3, $4, $5, 4326)"
 	}
+	if f.Where != nil {
+		sql, wargs, err := f.Where(len(args) + 1)
+		if err != nil {
+			return 0, err
+		}
+		where += " AND (" + sql + ")"
+		args = append(args, wargs...)
+	}
+	whereArgs := append([]any{}, args...)
 	var sb strings.Builder
 	sb.WriteString("SELECT f.fid, f.properties, ST_AsBinary(f.geom), count(*) OVER () FROM layer_feature f")
 	sb.WriteString(where)
@@ -89,38 +112,37 @@ func (s *LayerService) FindFeatures(ctx context.Context, layer string, f domain.
 	sb.WriteString(" OFFSET $" + strconv.Itoa(len(args)))
 	rows, err := s.db.Pool.Query(ctx, sb.String(), args...)
 	if err != nil {
-		return nil, mapError(err)
+		return 0, mapError(err)
 	}
 	defer rows.Close()
-	page := &domain.FeaturePage{Features: []*domain.LayerFeature{}}
+	matched, n := 0, 0
 	for rows.Next() {
 		var (
 			lf    domain.LayerFeature
 			props []byte
 		)
 		g := wkb.Scanner(nil)
-		if err := rows.Scan(&lf.ID, &props, g, &page.Matched); err != nil {
-			return nil, mapError(err)
+		if err := rows.Scan(&lf.ID, &props, g, &matched); err != nil {
+			return 0, mapError(err)
 		}
 		lf.Properties, lf.Geometry = json.RawMessage(props), g.Geometry
-		page.Features = append(page.Features, &lf)
+		n++
+		if err := fn(&lf); err != nil {
+			return 0, err
+		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, mapError(err)
+		return 0, mapError(err)
 	}
-	if len(page.Features) == 0 {
+	if n == 0 {
 		var count strings.Builder
 		count.WriteString("SELECT count(*) FROM layer_feature f")
 		count.WriteString(where)
-		n := 1
-		if f.BBox != nil {
-			n = 5
-		}
-		if err := s.db.Pool.QueryRow(ctx, count.String(), args[:n]...).Scan(&page.Matched); err != nil {
-			return nil, mapError(err)
+		if err := s.db.Pool.QueryRow(ctx, count.String(), whereArgs...).Scan(&matched); err != nil {
+			return 0, mapError(err)
 		}
 	}
-	return page, nil
+	return matched, nil
 }
 
 // FindFeatureByID returns one feature of a layer, or a not_found error.

@@ -34,7 +34,7 @@ const projectColumns = `p.id, p.name_zh, p.name_en, p.section, p.item, p.clause,
 		FROM project_status_history h WHERE h.project_id = p.id), '[]')`
 
 // whereClause builds the WHERE clause of f with its values as parameters.
-func whereClause(f domain.ProjectFilter) (string, []any) {
+func whereClause(f domain.ProjectFilter) (string, []any, error) {
 	var (
 		conds []string
 		args  []any
@@ -67,10 +67,28 @@ func whereClause(f domain.ProjectFilter) (string, []any) {
 		pat := param("%" + escapeLike(f.Text) + "%")
 		conds = append(conds, "(p.name_zh ILIKE "+pat+" OR p.name_en ILIKE "+pat+")")
 	}
-	if len(conds) == 0 {
-		return "", nil
+	if f.Period != nil {
+		cond := "EXISTS (SELECT 1 FROM project_status_history h WHERE h.project_id = p.id"
+		if f.Period.Start != nil {
+			cond += " AND h.date >= " + param(*f.Period.Start) + "::date"
+		}
+		if f.Period.End != nil {
+			cond += " AND h.date <= " + param(*f.Period.End) + "::date"
+		}
+		conds = append(conds, cond+")")
 	}
-	return " WHERE " + strings.Join(conds, " AND "), args
+	if f.Where != nil {
+		sql, wargs, err := f.Where(len(args) + 1)
+		if err != nil {
+			return "", nil, err
+		}
+		conds = append(conds, "("+sql+")")
+		args = append(args, wargs...)
+	}
+	if len(conds) == 0 {
+		return "", nil, nil
+	}
+	return " WHERE " + strings.Join(conds, " AND "), args, nil
 }
 
 func lowerAll(ss []string) []string {
@@ -88,7 +106,24 @@ func escapeLike(s string) string {
 
 // FindProjects returns one page of the projects that match f, in id order.
 func (s *ProjectService) FindProjects(ctx context.Context, f domain.ProjectFilter) (*domain.ProjectPage, error) {
-	where, whereArgs := whereClause(f)
+	page := &domain.ProjectPage{Projects: []*domain.Project{}}
+	matched, err := s.EachProject(ctx, f, func(p *domain.Project) error {
+		page.Projects = append(page.Projects, p)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	page.Matched = matched
+	return page, nil
+}
+
+// EachProject streams the projects that match f, in id order, to fn.
+func (s *ProjectService) EachProject(ctx context.Context, f domain.ProjectFilter, fn func(*domain.Project) error) (int, error) {
+	where, whereArgs, err := whereClause(f)
+	if err != nil {
+		return 0, err
+	}
 	args := append([]any{}, whereArgs...)
 	var sb strings.Builder
 	sb.WriteString("SELECT ")
@@ -105,32 +140,33 @@ func (s *ProjectService) FindProjects(ctx context.Context, f domain.ProjectFilte
 
 	rows, err := s.db.Pool.Query(ctx, sb.String(), args...)
 	if err != nil {
-		return nil, mapError(err)
+		return 0, mapError(err)
 	}
 	defer rows.Close()
-	page := &domain.ProjectPage{Projects: []*domain.Project{}}
+	matched, n := 0, 0
 	for rows.Next() {
-		var matched int
 		p, err := scanProject(rows, &matched)
 		if err != nil {
-			return nil, err
+			return 0, err
 		}
-		page.Matched = matched
-		page.Projects = append(page.Projects, p)
+		n++
+		if err := fn(p); err != nil {
+			return 0, err
+		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, mapError(err)
+		return 0, mapError(err)
 	}
 	// A page past the end has no rows to carry the count.
-	if len(page.Projects) == 0 && f.Offset > 0 {
+	if n == 0 && f.Offset > 0 {
 		var count strings.Builder
 		count.WriteString("SELECT count(*) FROM project p")
 		count.WriteString(where)
-		if err := s.db.Pool.QueryRow(ctx, count.String(), whereArgs...).Scan(&page.Matched); err != nil {
-			return nil, mapError(err)
+		if err := s.db.Pool.QueryRow(ctx, count.String(), whereArgs...).Scan(&matched); err != nil {
+			return 0, mapError(err)
 		}
 	}
-	return page, nil
+	return matched, nil
 }
 
 // FindProjectByID returns the project with id, or a not_found error.
