@@ -178,11 +178,15 @@ func (m *Main) Migrate(ctx context.Context) error {
 	return nil
 }
 
-// readData reads the clause index and the geodata, and checks them.
-func (m *Main) readData() (*plan.Index, *gazetteer.Data, error) {
+// metaGeodata is the planmap_meta key of the loaded geodata's digest.
+const metaGeodata = "geodata_digest"
+
+// readData reads the clause index and the geodata, checks them, and
+// returns a digest of both.
+func (m *Main) readData() (*plan.Index, *gazetteer.Data, string, error) {
 	idx, err := plan.Unmarshal([]byte(seeds.ClauseIndex))
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, "", err
 	}
 	var fsys fs.FS = geodata.Files
 	if m.Config.GeodataDir != "" {
@@ -190,18 +194,31 @@ func (m *Main) readData() (*plan.Index, *gazetteer.Data, error) {
 	}
 	data, err := gazetteer.Load(fsys)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, "", err
 	}
 	if errs := data.Check(idx); len(errs) > 0 {
-		return nil, nil, errors.Join(errs...)
+		return nil, nil, "", errors.Join(errs...)
 	}
-	return idx, data, nil
+	digest, err := gazetteer.Digest(fsys)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	return idx, data, digest + "/" + idx.SHA256, nil
+}
+
+// load loads the data and records its digest.
+func (m *Main) load(ctx context.Context, idx *plan.Index, data *gazetteer.Data, digest string) (*postgis.LoadReport, error) {
+	rep, err := m.db.Load(ctx, idx, data)
+	if err != nil {
+		return nil, err
+	}
+	return rep, m.db.SetMeta(ctx, metaGeodata, digest)
 }
 
 // LoadData migrates and loads the plan and its projects, then prints the
 // counts per section and category.
 func (m *Main) LoadData(ctx context.Context) error {
-	idx, data, err := m.readData()
+	idx, data, digest, err := m.readData()
 	if err != nil {
 		return err
 	}
@@ -211,7 +228,7 @@ func (m *Main) LoadData(ctx context.Context) error {
 	if _, err := m.db.Migrate(ctx); err != nil {
 		return err
 	}
-	rep, err := m.db.Load(ctx, idx, data)
+	rep, err := m.load(ctx, idx, data, digest)
 	if err != nil {
 		return err
 	}
@@ -261,10 +278,11 @@ func (m *Main) Clauses() error {
 	return err
 }
 
-// Serve migrates, loads the plan's data into an empty database, and serves
-// HTTP until ctx is cancelled; then it drains in-flight requests.
+// Serve migrates, loads the plan's data into an empty database (or one
+// loaded from other geodata), and serves HTTP until ctx is cancelled; then
+// it drains in-flight requests.
 func (m *Main) Serve(ctx context.Context) error {
-	idx, data, err := m.readData()
+	idx, data, digest, err := m.readData()
 	if err != nil {
 		return err
 	}
@@ -278,12 +296,16 @@ func (m *Main) Serve(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if n == 0 {
-		rep, err := m.db.Load(ctx, idx, data)
+	loaded, err := m.db.Meta(ctx, metaGeodata)
+	if err != nil {
+		return err
+	}
+	if n == 0 || loaded != digest {
+		rep, err := m.load(ctx, idx, data, digest)
 		if err != nil {
 			return err
 		}
-		m.Logger.Info("loaded the plan's data into an empty database", "projects", rep.Projects)
+		m.Logger.Info("loaded the plan's data", "projects", rep.Projects, "layers", len(rep.Layers), "was_empty", n == 0)
 	}
 	app := httpapi.New(
 		httpapi.Config{Version: version, Logger: m.Logger, RequestTimeout: m.Config.RequestTimeout, Assets: frontend.Dist()},

@@ -214,3 +214,26 @@ func TestServeEmbeddedDatabase(t *testing.T) {
 		t.Fatalf("projects before restart %d, after %d", first, second)
 	}
 }
+
+// A database loaded from other geodata is reloaded at start; the same
+// geodata is not loaded twice.
+func TestServeReloadsChangedGeodata(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Listen = "127.0.0.1:0"
+	cfg.DatabaseURL = server.URL(t)
+	cfg.GeodataDir = "../../internal/postgis/testdata/geodata"
+	base, stop, _ := serve(t, cfg)
+	small, _ := countSection(t, base, "1,2,3,4,5,6,7,8,9,10,11,12,13")
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	cfg.GeodataDir = ""
+	base, stop, _ = serve(t, cfg)
+	full, _ := countSection(t, base, "1,2,3,4,5,6,7,8,9,10,11,12,13")
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	if small != 4 || full <= small {
+		t.Fatalf("fixture %d projects, then shipped %d", small, full)
+	}
+}

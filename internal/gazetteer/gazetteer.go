@@ -4,6 +4,8 @@ package gazetteer
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -345,4 +347,26 @@ func forEachPoint(g orb.Geometry, fn func(orb.Point)) {
 			forEachPoint(p, fn)
 		}
 	}
+}
+
+// Digest returns a SHA-256 over every file in fsys, in path order, so a
+// server can tell whether its database holds this exact geodata.
+func Digest(fsys fs.FS) (string, error) {
+	h := sha256.New()
+	err := fs.WalkDir(fsys, ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(fsys, path)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(h, "%s\x00%d\x00", path, len(b))
+		h.Write(b)
+		return nil
+	})
+	if err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }

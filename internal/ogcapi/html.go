@@ -16,7 +16,7 @@ var pageTemplates = template.Must(template.New("items").Funcs(template.FuncMap{
 }).Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{.Title}} · planmap</title><link rel="stylesheet" href="{{.Base}}/ogc.css"></head>
-<body><header><a href="{{.Base}}/">planmap</a> › <a href="{{.Base}}/collections?f=html">collections</a> › <a href="{{.Base}}/collections/{{.Collection}}?f=json">{{.Collection}}</a></header>
+<body><header><a href="{{.Base}}/">planmap</a> › <a href="{{.Base}}/collections">collections</a> › <a href="{{.Base}}/collections/{{.Collection}}?f=json">{{.Collection}}</a></header>
 <main><h1>{{.Title}}</h1>
 {{if .Meta}}<p>{{.Meta.Returned}} of {{.Meta.Matched}} features.</p>{{end}}
 {{range .Features}}<section class="feature"><h2><a href="{{$.Base}}/collections/{{$.Collection}}/items/{{.ID}}?f=html">{{.ID}}</a></h2>

@@ -20,7 +20,10 @@ func (h *Handler) commonItemParams() []any {
 		param(ParamBBox, "query", "Only features whose geometry meets this box: minLon,minLat,maxLon,maxLat (WGS84).", obj{"type": "array", "minItems": 4, "maxItems": 6, "items": obj{"type": "number"}}, false),
 		param(ParamLimit, "query", "Largest number of features in the answer.", obj{"type": "integer", "minimum": 1, "maximum": h.limits.MaxLimit, "default": h.limits.DefaultLimit}, false),
 		param(ParamOffset, "query", "Number of matching features to skip.", obj{"type": "integer", "minimum": 0, "default": 0}, false),
-		param(ParamFormat, "query", "Encoding of the answer.", obj{"type": "string", "enum": []string{"json", "geojson"}}, false),
+		param(ParamFormat, "query", "Encoding of the answer: GeoJSON, GeoJSON text sequence, CSV with WKT, KML or HTML.", obj{"type": "string", "enum": []string{"json", "geojson", "jsonseq", "csv", "kml", "html"}}, false),
+		param(ParamCRS, "query", "CRS of the answer's geometries.", obj{"type": "string", "format": "uri", "enum": SupportedCRS(), "default": CRS84}, false),
+		param(ParamBBoxCRS, "query", "CRS of the bbox numbers (EPSG:4326 and EPSG:4490 give latitude first).", obj{"type": "string", "format": "uri", "enum": SupportedCRS(), "default": CRS84}, false),
+		param(ParamDatetime, "query", "A date, date-time or interval (start/end, '..' for open); projects match when a status-history date falls in it.", obj{"type": "string"}, false),
 	}
 }
 

@@ -150,3 +150,17 @@ func (db *DB) CollectionVersion(ctx context.Context, collection string) (int64, 
 	err := db.Pool.QueryRow(ctx, `SELECT COALESCE((SELECT version FROM collection_version WHERE collection = $1), 0)`, collection).Scan(&v)
 	return v, mapError(err)
 }
+
+// Meta returns the value stored under key, or "" when there is none.
+func (db *DB) Meta(ctx context.Context, key string) (string, error) {
+	var v string
+	err := db.Pool.QueryRow(ctx, `SELECT COALESCE((SELECT value FROM planmap_meta WHERE key = $1), '')`, key).Scan(&v)
+	return v, mapError(err)
+}
+
+// SetMeta stores value under key.
+func (db *DB) SetMeta(ctx context.Context, key, value string) error {
+	_, err := db.Pool.Exec(ctx, `INSERT INTO planmap_meta (key, value) VALUES ($1, $2)
+ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`, key, value)
+	return mapError(err)
+}
