@@ -50,6 +50,7 @@ func New(cfg Config, svc Services) *echo.Echo {
 	e.Use(middleware.RequestID())
 	e.Use(requestLogger(cfg.Logger))
 	e.Use(middleware.Recover())
+	e.Use(securityHeaders)
 	// Any origin may read; writes are not covered and need the same origin.
 	e.Use(middleware.CORSWithConfig(middleware.CORSConfig{
 		AllowOrigins:  []string{"*"},
@@ -241,5 +242,23 @@ func timeout(d time.Duration) echo.MiddlewareFunc {
 			}
 			return err
 		}
+	}
+}
+
+// contentSecurityPolicy allows only planmap's own origin: no inline script
+// or style, no framing. MapLibre runs its workers from blob: URLs.
+const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; " +
+	"font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; child-src blob:; object-src 'none'; " +
+	"base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+
+func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Response().Header()
+		h.Set("Content-Security-Policy", contentSecurityPolicy)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		return next(c)
 	}
 }

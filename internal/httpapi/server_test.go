@@ -280,3 +280,17 @@ func TestHealthAndReadiness(t *testing.T) {
 		t.Fatalf("items without database: %d %s", resp.StatusCode, body)
 	}
 }
+
+func TestSecurityHeaders(t *testing.T) {
+	srv, _ := newApp(t)
+	for _, path := range []string{"/", "/collections/projects/items?f=html", "/no/such/route", "/assets/app-1.js"} {
+		resp, _ := get(t, srv.URL+path, "Accept", "text/html")
+		csp := resp.Header.Get("Content-Security-Policy")
+		if !strings.Contains(csp, "default-src 'self'") || strings.Contains(csp, "unsafe-inline") || !strings.Contains(csp, "frame-ancestors 'none'") {
+			t.Errorf("%s: CSP %q", path, csp)
+		}
+		if resp.Header.Get("X-Content-Type-Options") != "nosniff" || resp.Header.Get("Referrer-Policy") == "" {
+			t.Errorf("%s: headers %v", path, resp.Header)
+		}
+	}
+}
