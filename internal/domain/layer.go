@@ -15,6 +15,15 @@ const (
 	LayerUpload  = "upload"
 )
 
+// Collection ids that are not layers: the plan's projects and programmes.
+const (
+	CollectionProjects   = "projects"
+	CollectionProgrammes = "programmes"
+)
+
+// Reserved reports whether id belongs to a built-in collection.
+func Reserved(id string) bool { return id == CollectionProjects || id == CollectionProgrammes }
+
 // LayerIDPattern is the form of a layer (collection) id.
 var LayerIDPattern = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,62}$`)
 

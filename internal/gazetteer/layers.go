@@ -53,7 +53,7 @@ func loadLayers(fsys fs.FS) ([]*Layer, error) {
 	out := make([]*Layer, 0, len(manifest.Layers))
 	seen := map[string]bool{}
 	for _, e := range manifest.Layers {
-		if !domain.LayerIDPattern.MatchString(e.ID) || e.ID == "projects" || seen[e.ID] {
+		if !domain.LayerIDPattern.MatchString(e.ID) || domain.Reserved(e.ID) || seen[e.ID] {
 			return nil, fmt.Errorf("%w: %s: layer id %q is malformed, reserved or repeated", ErrInvalid, LayersFile, e.ID)
 		}
 		seen[e.ID] = true

@@ -157,7 +157,7 @@ print(json.dumps(out, ensure_ascii=False))
 	if err := json.Unmarshal([]byte(out[strings.LastIndex(strings.TrimSpace(out), "\n")+1:]), &got); err != nil {
 		t.Fatalf("%v: %s", err, out)
 	}
-	if len(got.Collections) != 2 || got.BBox != 1 || len(got.Section7) != 1 || got.Item != "猴山水库" || got.Paths < 6 || len(got.Conformance) < 3 {
+	if len(got.Collections) != 3 || got.BBox != 1 || len(got.Section7) != 1 || got.Item != "猴山水库" || got.Paths < 6 || len(got.Conformance) < 3 {
 		t.Fatalf("OWSLib read: %+v", got)
 	}
 }

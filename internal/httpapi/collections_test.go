@@ -62,10 +62,10 @@ func TestLandingConformanceAndCollections(t *testing.T) {
 		} `json:"collections"`
 	}
 	getJSON(t, srv.URL+"/collections", 200, &colls)
-	if len(colls.Collections) != 2 || colls.Collections[0].ID != "projects" || colls.Collections[1].ID != "cities" {
+	if len(colls.Collections) != 3 || colls.Collections[0].ID != "projects" || colls.Collections[1].ID != "programmes" || colls.Collections[2].ID != "cities" {
 		t.Fatalf("collections: %+v", colls)
 	}
-	c := colls.Collections[1]
+	c := colls.Collections[2]
 	if c.Features != 3 || c.Attribution != "Natural Earth" || len(c.Extent.Spatial.BBox) != 1 || c.Extent.Spatial.BBox[0][0] != 121.6 {
 		t.Fatalf("cities collection: %+v", c)
 	}
@@ -192,5 +192,47 @@ func TestProgrammeProgress(t *testing.T) {
 	p := out.Programmes[0]
 	if p.ID != "programme-coastal-parks" || p.CountTarget != 42 || p.Members != 1 || p.Sited != 1 {
 		t.Fatalf("coastal parks: %+v", p)
+	}
+}
+
+func TestProgrammesCollection(t *testing.T) {
+	srv, db := newApp(t)
+	var fc featureCollection
+	getJSON(t, srv.URL+"/collections/programmes/items", 200, &fc)
+	if fc.NumberMatched != 1 || fc.Features[0].ID != "programme-coastal-parks" {
+		t.Fatalf("programmes: %+v", fc)
+	}
+	p := fc.Features[0].Properties
+	if p["count_target"] != float64(42) || p["sited"] != float64(1) || p["progress"] != "1 of 42 sited" {
+		t.Fatalf("progress: %v", p)
+	}
+	if !strings.Contains(string(fc.Features[0].Geometry), "Polygon") {
+		t.Fatalf("geometry: %s", fc.Features[0].Geometry)
+	}
+	var one struct {
+		ID string `json:"id"`
+	}
+	getJSON(t, srv.URL+"/collections/programmes/items/programme-coastal-parks", 200, &one)
+	resp, _ := get(t, srv.URL+"/collections/programmes/items/port-dalian")
+	if resp.StatusCode != 404 {
+		t.Fatalf("a project is not a programme: %d", resp.StatusCode)
+	}
+	var coll struct {
+		ID       string `json:"id"`
+		Features int    `json:"numberOfFeatures"`
+	}
+	getJSON(t, srv.URL+"/collections/programmes", 200, &coll)
+	if coll.ID != "programmes" || coll.Features != 1 {
+		t.Fatalf("collection: %+v", coll)
+	}
+	// Programmes follow the projects' data version.
+	resp, _ = get(t, srv.URL+"/collections/programmes/items")
+	etag := resp.Header.Get("ETag")
+	if _, err := db.Pool.Exec(t.Context(), `UPDATE collection_version SET version = version + 1 WHERE collection = 'projects'`); err != nil {
+		t.Fatal(err)
+	}
+	resp, _ = get(t, srv.URL+"/collections/programmes/items", "If-None-Match", etag)
+	if resp.StatusCode != 200 {
+		t.Fatalf("programmes kept their ETag after a projects write: %d", resp.StatusCode)
 	}
 }

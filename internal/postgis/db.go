@@ -146,6 +146,9 @@ func mapError(err error) error {
 // CollectionVersion returns the data version of a collection; it changes
 // with every write to the collection. An unknown collection has version 0.
 func (db *DB) CollectionVersion(ctx context.Context, collection string) (int64, error) {
+	if collection == domain.CollectionProgrammes {
+		collection = domain.CollectionProjects // programmes are made of projects
+	}
 	var v int64
 	err := db.Pool.QueryRow(ctx, `SELECT COALESCE((SELECT version FROM collection_version WHERE collection = $1), 0)`, collection).Scan(&v)
 	return v, mapError(err)

@@ -42,14 +42,50 @@ func scanLayer(row pgx.Row) (*domain.Layer, error) {
 	return &l, nil
 }
 
-// Layers lists every layer, basemap layers first, then by id.
+// programmesLayer describes the programmes as a collection: one feature
+// per programme, its geometry the collection of its sited members.
+func (s *LayerService) programmesLayer(ctx context.Context) (*domain.Layer, error) {
+	l := &domain.Layer{ID: domain.CollectionProgrammes, Kind: "programme", TitleZH: "方案中的计划类项目", TitleEN: "Programmes of the plan",
+		Description: "Counted sets of projects the plan names, such as the 42 parks of the coastal economic belt, with how many are sited so far; the geometry collects the sited members.",
+		Attribution: "planmap", License: "CC-BY-4.0"}
+	ext := wkb.Scanner(nil)
+	err := s.db.Pool.QueryRow(ctx, `SELECT count(*) FILTER (WHERE p.count_target IS NOT NULL),
+	(SELECT ST_AsBinary(ST_Extent(m.geom)::geometry) FROM project m WHERE m.programme IS NOT NULL),
+	COALESCE((SELECT version FROM collection_version WHERE collection = 'projects'), 0)
+FROM project p`).Scan(&l.Features, ext, &l.Version)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	if ext.Valid {
+		b := ext.Geometry.Bound()
+		l.Extent = &domain.BBox{MinLon: b.Min[0], MinLat: b.Min[1], MaxLon: b.Max[0], MaxLat: b.Max[1]}
+	}
+	return l, nil
+}
+
+// programmeFeatures is the query behind the programmes collection.
+const programmeFeatures = `
+SELECT p.id AS fid,
+       jsonb_build_object('id', p.id, 'name_zh', p.name_zh, 'name_en', p.name_en, 'section', p.section, 'item', p.item,
+           'category', p.category, 'count_target', p.count_target, 'members', count(m.id), 'sited', count(m.geom),
+           'progress', count(m.geom) || ' of ' || p.count_target || ' sited', 'clause', p.clause) AS properties,
+       ST_Collect(m.geom) AS geom, p.section, p.item
+FROM project p LEFT JOIN project m ON m.programme = p.id
+WHERE p.count_target IS NOT NULL
+GROUP BY p.id`
+
+// Layers lists every layer: the programmes, then basemap layers, then uploads.
 func (s *LayerService) Layers(ctx context.Context) ([]*domain.Layer, error) {
+	prog, err := s.programmesLayer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := []*domain.Layer{prog}
 	rows, err := s.db.Pool.Query(ctx, layerQuery+" ORDER BY l.kind, l.id")
 	if err != nil {
 		return nil, mapError(err)
 	}
 	defer rows.Close()
-	var out []*domain.Layer
 	for rows.Next() {
 		l, err := scanLayer(rows)
 		if err != nil {
@@ -62,6 +98,9 @@ func (s *LayerService) Layers(ctx context.Context) ([]*domain.Layer, error) {
 
 // FindLayer returns one layer, or a not_found error.
 func (s *LayerService) FindLayer(ctx context.Context, id string) (*domain.Layer, error) {
+	if id == domain.CollectionProgrammes {
+		return s.programmesLayer(ctx)
+	}
 	l, err := scanLayer(s.db.Pool.QueryRow(ctx, layerQuery+" WHERE l.id = $1", id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, domain.Errorf(domain.ENOTFOUND, "no collection has id %q", id)
@@ -85,8 +124,15 @@ func (s *LayerService) FindFeatures(ctx context.Context, layer string, f domain.
 
 // EachFeature streams a layer's matching features, in file order, to fn.
 func (s *LayerService) EachFeature(ctx context.Context, layer string, f domain.FeatureFilter, fn func(*domain.LayerFeature) error) (int, error) {
+	from := " FROM layer_feature f"
 	args := []any{layer}
 	where := " WHERE f.layer_id = $1"
+	order := " ORDER BY f.seq"
+	if layer == domain.CollectionProgrammes {
+		from = " FROM (" + programmeFeatures + ") f"
+		where = " WHERE $1::text IS NOT NULL"
+		order = " ORDER BY f.section, f.item, f.fid"
+	}
 	if f.BBox != nil {
 		args = append(args, f.BBox.MinLon, f.BBox.MinLat, f.BBox.MaxLon, f.BBox.MaxLat)
 		where += " AND f.geom && ST_MakeEnvelope($2, $3, $4, $5, 4326)"
@@ -101,9 +147,10 @@ func (s *LayerService) EachFeature(ctx context.Context, layer string, f domain.F
 	}
 	whereArgs := append([]any{}, args...)
 	var sb strings.Builder
-	sb.WriteString("SELECT f.fid, f.properties, ST_AsBinary(f.geom), count(*) OVER () FROM layer_feature f")
+	sb.WriteString("SELECT f.fid, f.properties, ST_AsBinary(f.geom), count(*) OVER ()")
+	sb.WriteString(from)
 	sb.WriteString(where)
-	sb.WriteString(" ORDER BY f.seq")
+	sb.WriteString(order)
 	if f.Limit > 0 {
 		args = append(args, f.Limit)
 		sb.WriteString(" LIMIT $" + strconv.Itoa(len(args)))
@@ -136,7 +183,8 @@ func (s *LayerService) EachFeature(ctx context.Context, layer string, f domain.F
 	}
 	if n == 0 {
 		var count strings.Builder
-		count.WriteString("SELECT count(*) FROM layer_feature f")
+		count.WriteString("SELECT count(*)")
+		count.WriteString(from)
 		count.WriteString(where)
 		if err := s.db.Pool.QueryRow(ctx, count.String(), whereArgs...).Scan(&matched); err != nil {
 			return 0, mapError(err)
@@ -152,8 +200,11 @@ func (s *LayerService) FindFeatureByID(ctx context.Context, layer, id string) (*
 		props []byte
 	)
 	g := wkb.Scanner(nil)
-	err := s.db.Pool.QueryRow(ctx, `SELECT f.fid, f.properties, ST_AsBinary(f.geom) FROM layer_feature f
-WHERE f.layer_id = $1 AND f.fid = $2`, layer, id).Scan(&lf.ID, &props, g)
+	q := `SELECT f.fid, f.properties, ST_AsBinary(f.geom) FROM layer_feature f WHERE f.layer_id = $1 AND f.fid = $2`
+	if layer == domain.CollectionProgrammes {
+		q = `SELECT f.fid, f.properties, ST_AsBinary(f.geom) FROM (` + programmeFeatures + `) f WHERE $1::text IS NOT NULL AND f.fid = $2`
+	}
+	err := s.db.Pool.QueryRow(ctx, q, layer, id).Scan(&lf.ID, &props, g)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, domain.Errorf(domain.ENOTFOUND, "collection %q has no feature with id %q", layer, id)
 	}

@@ -1,6 +1,6 @@
 -- Layers: basemap layers shipped with planmap and layers GIS staff upload.
 CREATE TABLE layer (
-    id          text PRIMARY KEY CHECK (id ~ '^[a-z][a-z0-9_-]{0,62}$' AND id <> 'projects'),
+    id          text PRIMARY KEY CHECK (id ~ '^[a-z][a-z0-9_-]{0,62}$' AND id NOT IN ('projects', 'programmes')),
     kind        text NOT NULL CHECK (kind IN ('basemap', 'upload')),
     title_zh    text NOT NULL CHECK (title_zh <> ''),
     title_en    text NOT NULL CHECK (title_en <> ''),
