@@ -26,6 +26,9 @@ type Config struct {
 	ShutdownTimeout  time.Duration
 	LogFormat        string
 	LogLevel         string
+	SessionTTL       time.Duration
+	SignInPerMinute  int
+	TrustProxy       bool
 }
 
 // DefaultConfig returns the settings planmap uses when none are given.
@@ -39,6 +42,8 @@ func DefaultConfig() Config {
 		ShutdownTimeout:  15 * time.Second,
 		LogFormat:        "text",
 		LogLevel:         "info",
+		SessionTTL:       12 * time.Hour,
+		SignInPerMinute:  10,
 	}
 }
 
@@ -64,16 +69,19 @@ func (e *ConfigError) Error() string {
 
 func settings(c *Config, names ...string) []setting {
 	all := map[string]setting{
-		"listen":            {"listen", "PLANMAP_LISTEN", "address to serve HTTP on (host:port)", (*stringValue)(&c.Listen)},
-		"data-dir":          {"data-dir", "PLANMAP_DATA_DIR", "where the embedded database and local state live", (*stringValue)(&c.DataDir)},
-		"database-url":      {"database-url", "DATABASE_URL", "PostgreSQL server to use instead of the embedded one", (*stringValue)(&c.DatabaseURL)},
-		"geodata":           {"geodata", "PLANMAP_GEODATA_DIR", "load projects from this folder instead of the built-in geodata", (*stringValue)(&c.GeodataDir)},
-		"db-max-conns":      {"db-max-conns", "PLANMAP_DB_MAX_CONNS", "largest number of database connections", (*intValue)(&c.MaxConns)},
-		"statement-timeout": {"statement-timeout", "PLANMAP_STATEMENT_TIMEOUT", "longest a database statement may run", (*durationValue)(&c.StatementTimeout)},
-		"request-timeout":   {"request-timeout", "PLANMAP_REQUEST_TIMEOUT", "longest a request may take", (*durationValue)(&c.RequestTimeout)},
-		"shutdown-timeout":  {"shutdown-timeout", "PLANMAP_SHUTDOWN_TIMEOUT", "how long in-flight requests may finish at shutdown", (*durationValue)(&c.ShutdownTimeout)},
-		"log-format":        {"log-format", "PLANMAP_LOG_FORMAT", "text or json", (*stringValue)(&c.LogFormat)},
-		"log-level":         {"log-level", "PLANMAP_LOG_LEVEL", "debug, info, warn or error", (*stringValue)(&c.LogLevel)},
+		"listen":             {"listen", "PLANMAP_LISTEN", "address to serve HTTP on (host:port)", (*stringValue)(&c.Listen)},
+		"data-dir":           {"data-dir", "PLANMAP_DATA_DIR", "where the embedded database and local state live", (*stringValue)(&c.DataDir)},
+		"database-url":       {"database-url", "DATABASE_URL", "PostgreSQL server to use instead of the embedded one", (*stringValue)(&c.DatabaseURL)},
+		"geodata":            {"geodata", "PLANMAP_GEODATA_DIR", "load projects from this folder instead of the built-in geodata", (*stringValue)(&c.GeodataDir)},
+		"db-max-conns":       {"db-max-conns", "PLANMAP_DB_MAX_CONNS", "largest number of database connections", (*intValue)(&c.MaxConns)},
+		"statement-timeout":  {"statement-timeout", "PLANMAP_STATEMENT_TIMEOUT", "longest a database statement may run", (*durationValue)(&c.StatementTimeout)},
+		"request-timeout":    {"request-timeout", "PLANMAP_REQUEST_TIMEOUT", "longest a request may take", (*durationValue)(&c.RequestTimeout)},
+		"shutdown-timeout":   {"shutdown-timeout", "PLANMAP_SHUTDOWN_TIMEOUT", "how long in-flight requests may finish at shutdown", (*durationValue)(&c.ShutdownTimeout)},
+		"log-format":         {"log-format", "PLANMAP_LOG_FORMAT", "text or json", (*stringValue)(&c.LogFormat)},
+		"log-level":          {"log-level", "PLANMAP_LOG_LEVEL", "debug, info, warn or error", (*stringValue)(&c.LogLevel)},
+		"session-ttl":        {"session-ttl", "PLANMAP_SESSION_TTL", "how long a browser session lasts", (*durationValue)(&c.SessionTTL)},
+		"sign-in-per-minute": {"sign-in-per-minute", "PLANMAP_SIGN_IN_PER_MINUTE", "sign-in attempts allowed per client address and minute", (*intValue)(&c.SignInPerMinute)},
+		"trust-proxy":        {"trust-proxy", "PLANMAP_TRUST_PROXY", "take client addresses from X-Forwarded-For (only behind a proxy that sets it)", (*boolValue)(&c.TrustProxy)},
 	}
 	out := make([]setting, 0, len(names))
 	for _, n := range names {
@@ -162,10 +170,13 @@ func (c Config) validate(ss []setting) error {
 	if has("db-max-conns") && (c.MaxConns < 1 || c.MaxConns > 1000) {
 		return &ConfigError{Setting: "--db-max-conns/PLANMAP_DB_MAX_CONNS", Value: strconv.Itoa(c.MaxConns), Want: "want a whole number from 1 to 1000"}
 	}
+	if has("sign-in-per-minute") && (c.SignInPerMinute < 1 || c.SignInPerMinute > 10000) {
+		return &ConfigError{Setting: "--sign-in-per-minute/PLANMAP_SIGN_IN_PER_MINUTE", Value: strconv.Itoa(c.SignInPerMinute), Want: "want a whole number from 1 to 10000"}
+	}
 	for _, d := range []struct {
 		name string
 		v    time.Duration
-	}{{"statement-timeout", c.StatementTimeout}, {"request-timeout", c.RequestTimeout}, {"shutdown-timeout", c.ShutdownTimeout}} {
+	}{{"statement-timeout", c.StatementTimeout}, {"request-timeout", c.RequestTimeout}, {"shutdown-timeout", c.ShutdownTimeout}, {"session-ttl", c.SessionTTL}} {
 		if has(d.name) && d.v <= 0 {
 			return &ConfigError{Setting: "--" + d.name, Value: d.v.String(), Want: "want a positive duration such as 10s"}
 		}
@@ -211,3 +222,16 @@ func (v *durationValue) Set(s string) error {
 	return nil
 }
 func (v *durationValue) String() string { return time.Duration(*v).String() }
+
+type boolValue bool
+
+func (v *boolValue) Set(s string) error {
+	b, err := strconv.ParseBool(s)
+	if err != nil {
+		return errors.New("want true or false")
+	}
+	*v = boolValue(b)
+	return nil
+}
+func (v *boolValue) String() string   { return strconv.FormatBool(bool(*v)) }
+func (v *boolValue) IsBoolFlag() bool { return true }

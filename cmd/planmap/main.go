@@ -38,6 +38,9 @@ commands:
   migrate   apply database migrations
   load      load the plan and its projects into the database
   clauses   print the clause index of the plan (seeds/clauses.json)
+  user      manage accounts: user add NAME --role editor|admin (password on stdin), user list,
+            user disable NAME, user enable NAME
+  token     manage API tokens: token create USER --name NAME, token list, token revoke ID
   version   print the version
 
 Run "planmap <command> -h" for the flags of a command.
@@ -46,12 +49,12 @@ Run "planmap <command> -h" for the flags of a command.
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
+	os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr))
 }
 
 // run executes one command and returns the process exit code: 0 on
 // success, 1 on a failure, 2 on a usage or configuration error.
-func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return 2
@@ -60,7 +63,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	var names []string
 	switch cmd {
 	case "serve":
-		names = []string{"listen", "data-dir", "database-url", "geodata", "db-max-conns", "statement-timeout", "request-timeout", "shutdown-timeout", "log-format", "log-level"}
+		names = []string{"listen", "data-dir", "database-url", "geodata", "db-max-conns", "statement-timeout", "request-timeout", "shutdown-timeout", "log-format", "log-level",
+			"session-ttl", "sign-in-per-minute", "trust-proxy"}
+	case "user", "token":
+		return runAccounts(ctx, cmd, rest, getenv, stdin, stdout, stderr)
 	case "migrate":
 		names = []string{"data-dir", "database-url", "log-format", "log-level"}
 	case "load":
@@ -163,6 +169,14 @@ func (m *Main) openDB(ctx context.Context) error {
 	}
 	m.db = db
 	return nil
+}
+
+func (m *Main) authService() (*postgis.AuthService, error) {
+	cfg := postgis.DefaultAuthConfig()
+	if m.Config.SessionTTL > 0 {
+		cfg.SessionTTL = m.Config.SessionTTL
+	}
+	return postgis.NewAuthService(m.db, cfg)
 }
 
 // Migrate applies the schema migrations.
@@ -307,14 +321,20 @@ func (m *Main) Serve(ctx context.Context) error {
 		}
 		m.Logger.Info("loaded the plan's data", "projects", rep.Projects, "layers", len(rep.Layers), "was_empty", n == 0)
 	}
+	authSvc, err := m.authService()
+	if err != nil {
+		return err
+	}
 	app := httpapi.New(
-		httpapi.Config{Version: version, Logger: m.Logger, RequestTimeout: m.Config.RequestTimeout, Assets: frontend.Dist()},
+		httpapi.Config{Version: version, Logger: m.Logger, RequestTimeout: m.Config.RequestTimeout, Assets: frontend.Dist(),
+			SessionTTL: m.Config.SessionTTL, SignInPerMinute: float64(m.Config.SignInPerMinute), TrustProxy: m.Config.TrustProxy},
 		httpapi.Services{
 			Projects: postgis.NewProjectService(m.db),
 			Layers:   postgis.NewLayerService(m.db),
 			Plan:     postgis.NewPlanService(m.db),
 			Versions: m.db,
 			Health:   m.db,
+			Auth:     authSvc,
 		})
 	ln, err := net.Listen("tcp", m.Config.Listen)
 	if err != nil {

@@ -53,7 +53,7 @@ func TestRunExitCodes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
 			var out, errOut bytes.Buffer
-			code := run(context.Background(), tt.args, func(string) string { return "" }, &out, &errOut)
+			code := run(context.Background(), tt.args, func(string) string { return "" }, strings.NewReader(""), &out, &errOut)
 			if code != tt.code || !strings.Contains(out.String()+errOut.String(), tt.out) {
 				t.Fatalf("code %d, out %q, err %q", code, out.String(), errOut.String())
 			}
@@ -64,7 +64,7 @@ func TestRunExitCodes(t *testing.T) {
 // The clauses command writes exactly the checked-in clause index.
 func TestClausesCommand(t *testing.T) {
 	var out bytes.Buffer
-	if code := run(context.Background(), []string{"clauses"}, func(string) string { return "" }, &out, io.Discard); code != 0 {
+	if code := run(context.Background(), []string{"clauses"}, func(string) string { return "" }, strings.NewReader(""), &out, io.Discard); code != 0 {
 		t.Fatalf("exit %d", code)
 	}
 	want, err := os.ReadFile("../../seeds/clauses.json")
@@ -86,7 +86,7 @@ func TestLoadCommandPrintsCounts(t *testing.T) {
 	}
 	for i := 0; i < 2; i++ { // re-runnable
 		var out, errOut bytes.Buffer
-		if code := run(context.Background(), []string{"load"}, env, &out, &errOut); code != 0 {
+		if code := run(context.Background(), []string{"load"}, env, strings.NewReader(""), &out, &errOut); code != 0 {
 			t.Fatalf("load exit %d: %s", code, errOut.String())
 		}
 		s := out.String()
@@ -235,5 +235,50 @@ func TestServeReloadsChangedGeodata(t *testing.T) {
 	}
 	if small != 4 || full <= small {
 		t.Fatalf("fixture %d projects, then shipped %d", small, full)
+	}
+}
+
+func TestUserAndTokenCommands(t *testing.T) {
+	url := server.URL(t)
+	env := func(k string) string {
+		if k == "DATABASE_URL" {
+			return url
+		}
+		return ""
+	}
+	tests := []struct {
+		args  []string
+		stdin string
+		code  int
+		out   string
+	}{
+		{[]string{"user", "add", "gis.li", "--role", "editor"}, "a good long password\n", 0, "created gis.li (editor)"},
+		{[]string{"user", "add", "gis.li", "--role", "editor"}, "a good long password\n", 1, `user "gis.li" exists`},
+		{[]string{"user", "add", "boss", "--role", "root"}, "a good long password\n", 1, "role"},
+		{[]string{"user", "add", "nopass"}, "", 1, "standard input"},
+		{[]string{"user", "add", "short", "--role", "admin"}, "short\n", 1, "12 characters"},
+		{[]string{"user", "list"}, "", 0, "gis.li"},
+		{[]string{"user", "disable", "gis.li"}, "", 0, "disabled gis.li"},
+		{[]string{"user", "disable", "ghost"}, "", 1, `no user "ghost"`},
+		{[]string{"user", "enable", "gis.li"}, "", 0, "enabled gis.li"},
+		{[]string{"token", "create", "gis.li", "--name", "nightly"}, "", 0, "pmt_"},
+		{[]string{"token", "create", "gis.li"}, "", 1, "needs a name"},
+		{[]string{"token", "list"}, "", 0, "nightly"},
+		{[]string{"token", "revoke", "nope"}, "", 1, "no active token"},
+		{[]string{"user"}, "", 2, "usage"},
+		{[]string{"user", "add"}, "", 2, "usage"},
+		{[]string{"token", "frob"}, "", 2, "usage"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			code := run(context.Background(), tt.args, env, strings.NewReader(tt.stdin), &out, &errOut)
+			if code != tt.code || !strings.Contains(out.String()+errOut.String(), tt.out) {
+				t.Fatalf("code %d, out %q, err %q", code, out.String(), errOut.String())
+			}
+			if strings.Contains(out.String()+errOut.String(), "a good long password") {
+				t.Fatal("the password was printed")
+			}
+		})
 	}
 }

@@ -18,6 +18,8 @@ const (
 	EFORBIDDEN    = "forbidden"
 	ETOOLARGE     = "too_large"
 	EUNSUPPORTED  = "unsupported_media_type"
+	ETOOMANY      = "too_many_requests"
+	EPRECONDITION = "precondition_failed"
 )
 
 // Error is an error whose message is safe to show to a client.

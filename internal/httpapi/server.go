@@ -25,6 +25,13 @@ type Config struct {
 	Logger         *slog.Logger
 	Limits         ogcapi.Limits
 	RequestTimeout time.Duration
+	// SessionTTL is how long a browser session lasts.
+	SessionTTL time.Duration
+	// SignInPerMinute limits sign-in attempts per client address.
+	SignInPerMinute float64
+	// TrustProxy takes the client address from X-Forwarded-For; set it only
+	// behind a proxy that sets that header.
+	TrustProxy bool
 }
 
 // Services are what the handlers read from.
@@ -34,6 +41,8 @@ type Services struct {
 	Plan     domain.PlanService
 	Versions domain.VersionService
 	Health   domain.HealthChecker
+	// Auth signs people in; nil serves read-only without accounts.
+	Auth domain.AuthService
 }
 
 // New returns the Echo application.
@@ -44,8 +53,18 @@ func New(cfg Config, svc Services) *echo.Echo {
 	if cfg.Limits == (ogcapi.Limits{}) {
 		cfg.Limits = ogcapi.DefaultLimits()
 	}
+	if cfg.SessionTTL == 0 {
+		cfg.SessionTTL = 12 * time.Hour
+	}
+	if cfg.SignInPerMinute == 0 {
+		cfg.SignInPerMinute = 10
+	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
+	e.IPExtractor = echo.ExtractIPDirect()
+	if cfg.TrustProxy {
+		e.IPExtractor = echo.ExtractIPFromXFFHeader()
+	}
 	e.HTTPErrorHandler = errorHandler(cfg.Logger)
 	e.Use(middleware.RequestID())
 	e.Use(requestLogger(cfg.Logger))
@@ -61,6 +80,8 @@ func New(cfg Config, svc Services) *echo.Echo {
 	if cfg.RequestTimeout > 0 {
 		e.Use(timeout(cfg.RequestTimeout))
 	}
+	e.Use(withPrincipalResolver)
+	registerAuth(e, svc.Auth, cfg.SessionTTL, newIPLimiter(cfg.SignInPerMinute, 5))
 
 	e.GET("/healthz", func(c echo.Context) error {
 		return c.JSON(http.StatusOK, map[string]string{"status": "ok", "version": cfg.Version})
@@ -146,6 +167,10 @@ func statusOf(code string) int {
 		return http.StatusUnsupportedMediaType
 	case domain.EUNAVAILABLE:
 		return http.StatusServiceUnavailable
+	case domain.ETOOMANY:
+		return http.StatusTooManyRequests
+	case domain.EPRECONDITION:
+		return http.StatusPreconditionFailed
 	}
 	return http.StatusInternalServerError
 }
@@ -166,7 +191,11 @@ func codeOf(status int) string {
 	case http.StatusServiceUnavailable:
 		return domain.EUNAVAILABLE
 	case http.StatusTooManyRequests:
-		return "too_many_requests"
+		return domain.ETOOMANY
+	case http.StatusUnauthorized:
+		return domain.EUNAUTHORIZED
+	case http.StatusForbidden:
+		return domain.EFORBIDDEN
 	}
 	return domain.EINTERNAL
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/planmap/planmap/internal/auth"
 	"github.com/planmap/planmap/internal/gazetteer"
 	"github.com/planmap/planmap/internal/httpapi"
 	"github.com/planmap/planmap/internal/plan"
@@ -21,6 +22,12 @@ import (
 
 // newApp serves the test fixture from a fresh PostGIS database.
 func newApp(t *testing.T) (*httptest.Server, *postgis.DB) {
+	srv, db, _ := newAppWithAuth(t)
+	return srv, db
+}
+
+// newAppWithAuth also returns the account service, with fast hashing.
+func newAppWithAuth(t *testing.T) (*httptest.Server, *postgis.DB, *postgis.AuthService) {
 	t.Helper()
 	idx, err := plan.Unmarshal([]byte(seeds.ClauseIndex))
 	if err != nil {
@@ -37,7 +44,13 @@ func newApp(t *testing.T) (*httptest.Server, *postgis.DB) {
 	if _, err := db.Load(context.Background(), idx, data); err != nil {
 		t.Fatal(err)
 	}
-	app := httpapi.New(httpapi.Config{Version: "test", Assets: fstest.MapFS{
+	acfg := postgis.DefaultAuthConfig()
+	acfg.Params = auth.Params{Memory: 1024, Time: 1, Threads: 1}
+	authSvc, err := postgis.NewAuthService(db, acfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := httpapi.New(httpapi.Config{Version: "test", SignInPerMinute: 60, Assets: fstest.MapFS{
 		"index.html":      {Data: []byte("<!doctype html><title>planmap</title>")},
 		"assets/app-1.js": {Data: []byte("console.log(1)")},
 	}}, httpapi.Services{
@@ -46,10 +59,11 @@ func newApp(t *testing.T) (*httptest.Server, *postgis.DB) {
 		Plan:     postgis.NewPlanService(db),
 		Versions: db,
 		Health:   db,
+		Auth:     authSvc,
 	})
 	srv := httptest.NewServer(app)
 	t.Cleanup(srv.Close)
-	return srv, db
+	return srv, db, authSvc
 }
 
 type featureCollection struct {
