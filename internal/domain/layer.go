@@ -48,6 +48,8 @@ type LayerFeature struct {
 	ID         string
 	Properties json.RawMessage
 	Geometry   orb.Geometry
+	// Version counts writes to this feature; it makes the item's ETag.
+	Version int
 }
 
 // FeatureFilter selects features of a layer.

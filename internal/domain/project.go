@@ -141,6 +141,8 @@ type Project struct {
 	Sources           []Source       `json:"sources"`
 	Geometry          orb.Geometry   `json:"-"`
 	UpdatedAt         time.Time      `json:"-"`
+	// Version counts writes to this project; it makes the item's ETag.
+	Version int `json:"-"`
 }
 
 // ProjectIDPattern is the form of a stable project id.

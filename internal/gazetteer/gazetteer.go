@@ -151,48 +151,59 @@ func DecodeProjects(r io.Reader) ([]*domain.Project, error) {
 	}
 	out := make([]*domain.Project, 0, len(fc.Features))
 	for i, f := range fc.Features {
-		var pr properties
-		dec := json.NewDecoder(bytes.NewReader(f.Properties))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&pr); err != nil {
-			return nil, fmt.Errorf("%w: feature %d: properties: %v", ErrInvalid, i, err)
-		}
-		if id, ok := f.ID.(string); !ok || id != pr.ID {
-			return nil, fmt.Errorf("%w: feature %d (%s): the feature id must equal properties.id", ErrInvalid, i, pr.ID)
-		}
-		p := &domain.Project{
-			ID: pr.ID, NameZH: pr.NameZH, NameEN: pr.NameEN, Section: pr.Section, Item: pr.Item,
-			Clause: pr.Clause, Category: pr.Category, Status: domain.Status(pr.Status),
-			ActionZH: pr.ActionZH, ActionEN: pr.ActionEN, Targets: pr.Targets,
-			City: deref(pr.City), CityZH: deref(pr.CityZH), County: deref(pr.County), CountyZH: deref(pr.CountyZH),
-			Country: pr.Country, CrossBorder: pr.CrossBorder,
-			LocationPrecision: domain.Precision(pr.LocationPrecision), UncertaintyKM: pr.UncertaintyKM,
-			LocationNote: pr.LocationNote, Programme: deref(pr.Programme), CountTarget: pr.CountTarget,
-		}
-		if p.Targets == nil {
-			p.Targets = []domain.Target{}
-		}
-		for _, h := range pr.History {
-			d, err := time.Parse(time.DateOnly, h.Date)
-			if err != nil {
-				return nil, fmt.Errorf("%w: %s: history date %q is not YYYY-MM-DD", ErrInvalid, pr.ID, h.Date)
-			}
-			p.History = append(p.History, domain.StatusChange{Date: d, Status: domain.Status(h.Status), Kind: h.Kind, Note: h.Note, Source: h.Source})
-		}
-		p.Sources = []domain.Source{}
-		for _, s := range pr.Sources {
-			p.Sources = append(p.Sources, domain.Source{Title: s.Title, URL: deref(s.URL), Date: deref(s.Date), Note: s.Note})
-		}
-		if len(f.Geometry) > 0 && string(f.Geometry) != "null" {
-			g, err := geojson.UnmarshalGeometry(f.Geometry)
-			if err != nil {
-				return nil, fmt.Errorf("%w: %s: geometry: %v", ErrInvalid, pr.ID, err)
-			}
-			p.Geometry = g.Geometry()
+		id, _ := f.ID.(string)
+		p, err := DecodeProject(id, f.Geometry, f.Properties)
+		if err != nil {
+			return nil, fmt.Errorf("feature %d: %w", i, err)
 		}
 		out = append(out, p)
 	}
 	return out, nil
+}
+
+// DecodeProject decodes one project from its feature id, GeoJSON geometry
+// (or null) and properties. Unknown properties are errors.
+func DecodeProject(featureID string, geometry, props json.RawMessage) (*domain.Project, error) {
+	var pr properties
+	dec := json.NewDecoder(bytes.NewReader(props))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&pr); err != nil {
+		return nil, fmt.Errorf("%w: properties: %v", ErrInvalid, err)
+	}
+	if featureID != pr.ID {
+		return nil, fmt.Errorf("%w: %s: the feature id must equal properties.id", ErrInvalid, pr.ID)
+	}
+	p := &domain.Project{
+		ID: pr.ID, NameZH: pr.NameZH, NameEN: pr.NameEN, Section: pr.Section, Item: pr.Item,
+		Clause: pr.Clause, Category: pr.Category, Status: domain.Status(pr.Status),
+		ActionZH: pr.ActionZH, ActionEN: pr.ActionEN, Targets: pr.Targets,
+		City: deref(pr.City), CityZH: deref(pr.CityZH), County: deref(pr.County), CountyZH: deref(pr.CountyZH),
+		Country: pr.Country, CrossBorder: pr.CrossBorder,
+		LocationPrecision: domain.Precision(pr.LocationPrecision), UncertaintyKM: pr.UncertaintyKM,
+		LocationNote: pr.LocationNote, Programme: deref(pr.Programme), CountTarget: pr.CountTarget,
+	}
+	if p.Targets == nil {
+		p.Targets = []domain.Target{}
+	}
+	for _, h := range pr.History {
+		d, err := time.Parse(time.DateOnly, h.Date)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %s: history date %q is not YYYY-MM-DD", ErrInvalid, pr.ID, h.Date)
+		}
+		p.History = append(p.History, domain.StatusChange{Date: d, Status: domain.Status(h.Status), Kind: h.Kind, Note: h.Note, Source: h.Source})
+	}
+	p.Sources = []domain.Source{}
+	for _, s := range pr.Sources {
+		p.Sources = append(p.Sources, domain.Source{Title: s.Title, URL: deref(s.URL), Date: deref(s.Date), Note: s.Note})
+	}
+	if len(geometry) > 0 && string(geometry) != "null" {
+		g, err := geojson.UnmarshalGeometry(geometry)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %s: geometry: %v", ErrInvalid, pr.ID, err)
+		}
+		p.Geometry = g.Geometry()
+	}
+	return p, nil
 }
 
 // Check returns every problem in d, checked against the plan's clauses.
@@ -221,75 +232,87 @@ func (d *Data) Check(idx *plan.Index) []error {
 		ids[p.ID] = p
 	}
 	for _, p := range d.Projects {
-		id := p.ID
-		if !domain.ProjectIDPattern.MatchString(id) {
-			bad(id, "id must match %s", domain.ProjectIDPattern)
+		errs = append(errs, CheckProject(p, idx.Clause, v, func(id string) bool {
+			parent := ids[id]
+			return parent != nil && parent.CountTarget != nil
+		})...)
+	}
+	return errs
+}
+
+// CheckProject returns every problem of one project: clause verbatim in
+// the plan, vocabularies, precision, place, programme and history.
+func CheckProject(p *domain.Project, clause func(section, item int) (string, bool), v Vocabularies, isProgramme func(id string) bool) []error {
+	var errs []error
+	bad := func(id, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%w: %s: %s", ErrInvalid, id, fmt.Sprintf(format, args...)))
+	}
+	id := p.ID
+	if !domain.ProjectIDPattern.MatchString(id) {
+		bad(id, "id must match %s", domain.ProjectIDPattern)
+	}
+	if p.NameZH == "" || p.NameEN == "" {
+		bad(id, "name_zh and name_en are required")
+	}
+	text, ok := clause(p.Section, p.Item)
+	switch {
+	case !ok:
+		bad(id, "section %d item %d is not in the plan", p.Section, p.Item)
+	case p.Clause == "":
+		bad(id, "clause is empty")
+	case !strings.Contains(text, p.Clause):
+		bad(id, "clause is not verbatim in section %d item %d", p.Section, p.Item)
+	}
+	if !p.Status.Valid() || !has(v.Statuses, string(p.Status)) {
+		bad(id, "unknown status %q", p.Status)
+	}
+	if !has(v.Categories, p.Category) {
+		bad(id, "unknown category %q", p.Category)
+	}
+	if !p.LocationPrecision.Valid() || !has(v.Precisions, string(p.LocationPrecision)) {
+		bad(id, "unknown location_precision %q", p.LocationPrecision)
+	}
+	if p.LocationPrecision != domain.PrecisionSite && p.UncertaintyKM == nil {
+		bad(id, "uncertainty_km is required when location_precision is %q", p.LocationPrecision)
+	}
+	if p.LocationNote == "" {
+		bad(id, "location_note is required")
+	}
+	if len(p.Country) != 2 {
+		bad(id, "country must be a two-letter code")
+	}
+	if p.Programme != "" && !isProgramme(p.Programme) {
+		bad(id, "programme %q is not a programme entry", p.Programme)
+	}
+	if p.Geometry != nil {
+		checkGeometry(p, bad)
+	}
+	if len(p.History) == 0 || p.History[0].Kind != domain.HistoryPlanTarget {
+		bad(id, "history must start with the plan's 2012 target (kind plan_target)")
+	}
+	for i, h := range p.History {
+		if !h.Status.Valid() {
+			bad(id, "history entry %d: unknown status %q", i, h.Status)
 		}
-		if p.NameZH == "" || p.NameEN == "" {
-			bad(id, "name_zh and name_en are required")
-		}
-		text, ok := idx.Clause(p.Section, p.Item)
-		switch {
-		case !ok:
-			bad(id, "section %d item %d is not in the plan", p.Section, p.Item)
-		case p.Clause == "":
-			bad(id, "clause is empty")
-		case !strings.Contains(text, p.Clause):
-			bad(id, "clause is not verbatim in section %d item %d", p.Section, p.Item)
-		}
-		if !p.Status.Valid() || !has(v.Statuses, string(p.Status)) {
-			bad(id, "unknown status %q", p.Status)
-		}
-		if !has(v.Categories, p.Category) {
-			bad(id, "unknown category %q", p.Category)
-		}
-		if !p.LocationPrecision.Valid() || !has(v.Precisions, string(p.LocationPrecision)) {
-			bad(id, "unknown location_precision %q", p.LocationPrecision)
-		}
-		if p.LocationPrecision != domain.PrecisionSite && p.UncertaintyKM == nil {
-			bad(id, "uncertainty_km is required when location_precision is %q", p.LocationPrecision)
-		}
-		if p.LocationNote == "" {
-			bad(id, "location_note is required")
-		}
-		if len(p.Country) != 2 {
-			bad(id, "country must be a two-letter code")
-		}
-		if p.Programme != "" {
-			if parent := ids[p.Programme]; parent == nil || parent.CountTarget == nil {
-				bad(id, "programme %q is not a programme entry", p.Programme)
+		switch h.Kind {
+		case domain.HistoryPlanTarget:
+			if i > 0 {
+				bad(id, "history entry %d: only the first entry is the plan target", i)
 			}
-		}
-		if p.Geometry != nil {
-			checkGeometry(p, bad)
-		}
-		if len(p.History) == 0 || p.History[0].Kind != domain.HistoryPlanTarget {
-			bad(id, "history must start with the plan's 2012 target (kind plan_target)")
-		}
-		for i, h := range p.History {
-			if !h.Status.Valid() {
-				bad(id, "history entry %d: unknown status %q", i, h.Status)
+		case domain.HistoryReported:
+			if h.Source == "" {
+				bad(id, "history entry %d: a reported status needs a source", i)
 			}
-			switch h.Kind {
-			case domain.HistoryPlanTarget:
-				if i > 0 {
-					bad(id, "history entry %d: only the first entry is the plan target", i)
-				}
-			case domain.HistoryReported:
-				if h.Source == "" {
-					bad(id, "history entry %d: a reported status needs a source", i)
-				}
-			default:
-				bad(id, "history entry %d: unknown kind %q", i, h.Kind)
-			}
-			if i > 0 && h.Date.Before(p.History[i-1].Date) && h.Kind == domain.HistoryReported && p.History[i-1].Kind == domain.HistoryReported {
-				bad(id, "history entry %d is older than the one before it", i)
-			}
+		default:
+			bad(id, "history entry %d: unknown kind %q", i, h.Kind)
 		}
-		for i, s := range p.Sources {
-			if s.Title == "" {
-				bad(id, "source %d has no title", i)
-			}
+		if i > 0 && h.Date.Before(p.History[i-1].Date) && h.Kind == domain.HistoryReported && p.History[i-1].Kind == domain.HistoryReported {
+			bad(id, "history entry %d is older than the one before it", i)
+		}
+	}
+	for i, s := range p.Sources {
+		if s.Title == "" {
+			bad(id, "source %d has no title", i)
 		}
 	}
 	return errs

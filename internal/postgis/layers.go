@@ -69,7 +69,7 @@ SELECT p.id AS fid,
        jsonb_build_object('id', p.id, 'name_zh', p.name_zh, 'name_en', p.name_en, 'section', p.section, 'item', p.item,
            'category', p.category, 'count_target', p.count_target, 'members', count(m.id), 'sited', count(m.geom),
            'progress', count(m.geom) || ' of ' || p.count_target || ' sited', 'clause', p.clause) AS properties,
-       ST_Collect(m.geom) AS geom, p.section, p.item
+       ST_Collect(m.geom) AS geom, p.version, p.section, p.item
 FROM project p LEFT JOIN project m ON m.programme = p.id
 WHERE p.count_target IS NOT NULL
 GROUP BY p.id`
@@ -147,7 +147,7 @@ func (s *LayerService) EachFeature(ctx context.Context, layer string, f domain.F
 	}
 	whereArgs := append([]any{}, args...)
 	var sb strings.Builder
-	sb.WriteString("SELECT f.fid, f.properties, ST_AsBinary(f.geom), count(*) OVER ()")
+	sb.WriteString("SELECT f.fid, f.properties, ST_AsBinary(f.geom), f.version, count(*) OVER ()")
 	sb.WriteString(from)
 	sb.WriteString(where)
 	sb.WriteString(order)
@@ -169,7 +169,7 @@ func (s *LayerService) EachFeature(ctx context.Context, layer string, f domain.F
 			props []byte
 		)
 		g := wkb.Scanner(nil)
-		if err := rows.Scan(&lf.ID, &props, g, &matched); err != nil {
+		if err := rows.Scan(&lf.ID, &props, g, &lf.Version, &matched); err != nil {
 			return 0, mapError(err)
 		}
 		lf.Properties, lf.Geometry = json.RawMessage(props), g.Geometry
@@ -200,11 +200,11 @@ func (s *LayerService) FindFeatureByID(ctx context.Context, layer, id string) (*
 		props []byte
 	)
 	g := wkb.Scanner(nil)
-	q := `SELECT f.fid, f.properties, ST_AsBinary(f.geom) FROM layer_feature f WHERE f.layer_id = $1 AND f.fid = $2`
+	q := `SELECT f.fid, f.properties, ST_AsBinary(f.geom), f.version FROM layer_feature f WHERE f.layer_id = $1 AND f.fid = $2`
 	if layer == domain.CollectionProgrammes {
-		q = `SELECT f.fid, f.properties, ST_AsBinary(f.geom) FROM (` + programmeFeatures + `) f WHERE $1::text IS NOT NULL AND f.fid = $2`
+		q = `SELECT f.fid, f.properties, ST_AsBinary(f.geom), f.version FROM (` + programmeFeatures + `) f WHERE $1::text IS NOT NULL AND f.fid = $2`
 	}
-	err := s.db.Pool.QueryRow(ctx, q, layer, id).Scan(&lf.ID, &props, g)
+	err := s.db.Pool.QueryRow(ctx, q, layer, id).Scan(&lf.ID, &props, g, &lf.Version)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, domain.Errorf(domain.ENOTFOUND, "collection %q has no feature with id %q", layer, id)
 	}

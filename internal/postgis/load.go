@@ -3,6 +3,7 @@ package postgis
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
@@ -124,7 +125,7 @@ func upsertProject(ctx context.Context, tx pgx.Tx, p *domain.Project) error {
 	if p.Programme != "" {
 		programme = &p.Programme
 	}
-	_, err = tx.Exec(ctx, `
+	err = tx.QueryRow(ctx, `
 INSERT INTO project (id, name_zh, name_en, section, item, clause, category, status, action_zh, action_en,
 	targets, city, city_zh, county, county_zh, country, cross_border, location_precision, uncertainty_km,
 	location_note, programme, count_target, sources, geom, origin, updated_at)
@@ -136,10 +137,17 @@ ON CONFLICT (id) DO UPDATE SET name_zh = EXCLUDED.name_zh, name_en = EXCLUDED.na
 	city_zh = EXCLUDED.city_zh, county = EXCLUDED.county, county_zh = EXCLUDED.county_zh, country = EXCLUDED.country,
 	cross_border = EXCLUDED.cross_border, location_precision = EXCLUDED.location_precision,
 	uncertainty_km = EXCLUDED.uncertainty_km, location_note = EXCLUDED.location_note, programme = EXCLUDED.programme,
-	count_target = EXCLUDED.count_target, sources = EXCLUDED.sources, geom = EXCLUDED.geom, updated_at = now()`,
+	count_target = EXCLUDED.count_target, sources = EXCLUDED.sources, geom = EXCLUDED.geom, updated_at = now(),
+	version = project.version + 1
+WHERE project.origin = 'geodata'
+RETURNING id`,
 		p.ID, p.NameZH, p.NameEN, p.Section, p.Item, p.Clause, p.Category, string(p.Status), p.ActionZH, p.ActionEN,
 		targets, p.City, p.CityZH, p.County, p.CountyZH, p.Country, p.CrossBorder, string(p.LocationPrecision),
-		p.UncertaintyKM, p.LocationNote, programme, p.CountTarget, sources, geom, originGeodata)
+		p.UncertaintyKM, p.LocationNote, programme, p.CountTarget, sources, geom, originGeodata).Scan(new(string))
+	if errors.Is(err, pgx.ErrNoRows) {
+		// Edited since it was loaded: the edit, with its versions, wins.
+		return nil
+	}
 	if err != nil {
 		return err
 	}

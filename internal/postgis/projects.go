@@ -28,7 +28,7 @@ var _ domain.ProjectService = (*ProjectService)(nil)
 const projectColumns = `p.id, p.name_zh, p.name_en, p.section, p.item, p.clause, p.category, p.status,
 	p.action_zh, p.action_en, p.targets, p.city, p.city_zh, p.county, p.county_zh, p.country,
 	p.cross_border, p.location_precision, p.uncertainty_km, p.location_note, p.programme,
-	p.count_target, p.sources, ST_AsBinary(p.geom), p.updated_at,
+	p.count_target, p.sources, ST_AsBinary(p.geom), p.updated_at, p.version,
 	COALESCE((SELECT json_agg(json_build_object('date', to_char(h.date, 'YYYY-MM-DD'), 'status', h.status,
 		'kind', h.kind, 'note', h.note, 'source', h.source) ORDER BY h.seq)
 		FROM project_status_history h WHERE h.project_id = p.id), '[]')`
@@ -190,7 +190,7 @@ func scanProject(row pgx.Row, extra ...any) (*domain.Project, error) {
 	dest := []any{&p.ID, &p.NameZH, &p.NameEN, &p.Section, &p.Item, &p.Clause, &p.Category, &status,
 		&p.ActionZH, &p.ActionEN, &targets, &p.City, &p.CityZH, &p.County, &p.CountyZH, &p.Country,
 		&p.CrossBorder, &precision, &p.UncertaintyKM, &p.LocationNote, &programme,
-		&p.CountTarget, &sources, geom, &p.UpdatedAt, &hist}
+		&p.CountTarget, &sources, geom, &p.UpdatedAt, &p.Version, &hist}
 	if err := row.Scan(append(dest, extra...)...); err != nil {
 		if errors.Is(err, pgx.ErrNoRows) {
 			return nil, err
