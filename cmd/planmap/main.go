@@ -335,6 +335,7 @@ func (m *Main) Serve(ctx context.Context) error {
 			Versions: m.db,
 			Health:   m.db,
 			Auth:     authSvc,
+			Edits:    postgis.NewEditService(m.db),
 		})
 	ln, err := net.Listen("tcp", m.Config.Listen)
 	if err != nil {

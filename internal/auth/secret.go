@@ -118,4 +118,6 @@ func SessionHash(secret string) string {
 }
 
 // IsPHC reports whether s looks like a hash HashPassword wrote.
-func IsPHC(s string) bool { return strings.HasPrefix(s, "$argon2id$v=19$") && strings.Count(s, "$") == 5 }
+func IsPHC(s string) bool {
+	return strings.HasPrefix(s, "$argon2id$v=19$") && strings.Count(s, "$") == 5
+}

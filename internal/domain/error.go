@@ -20,6 +20,8 @@ const (
 	EUNSUPPORTED  = "unsupported_media_type"
 	ETOOMANY      = "too_many_requests"
 	EPRECONDITION = "precondition_failed"
+	// EPRECONDITIONREQ asks for If-Match on a write (428).
+	EPRECONDITIONREQ = "precondition_required"
 )
 
 // Error is an error whose message is safe to show to a client.

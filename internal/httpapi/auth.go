@@ -290,4 +290,3 @@ func registerAuth(e *echo.Echo, svc domain.AuthService, sessionTTL time.Duration
 		return c.NoContent(http.StatusNoContent)
 	})
 }
-

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -32,6 +33,8 @@ type Config struct {
 	// TrustProxy takes the client address from X-Forwarded-For; set it only
 	// behind a proxy that sets that header.
 	TrustProxy bool
+	// MaxWriteBytes bounds the body of an item write.
+	MaxWriteBytes int64
 }
 
 // Services are what the handlers read from.
@@ -43,6 +46,8 @@ type Services struct {
 	Health   domain.HealthChecker
 	// Auth signs people in; nil serves read-only without accounts.
 	Auth domain.AuthService
+	// Edits writes features; nil serves read-only.
+	Edits domain.EditService
 }
 
 // New returns the Echo application.
@@ -137,6 +142,22 @@ func New(cfg Config, svc Services) *echo.Echo {
 	})
 	ogc := ogcapi.NewHandler(svc.Projects, svc.Layers, svc.Versions, cfg.Limits)
 	ogc.Register(e)
+	if svc.Edits != nil && svc.Auth != nil {
+		if cfg.MaxWriteBytes == 0 {
+			cfg.MaxWriteBytes = 10 << 20
+		}
+		who := func(c echo.Context) (*domain.Principal, error) { return principal(c, svc.Auth) }
+		ogcapi.NewWriter(ogc, svc.Edits, who, cfg.MaxWriteBytes).Register(e, requireRole(svc.Auth, domain.RoleEditor), requireRole(svc.Auth, domain.RoleAdmin))
+		e.GET("/admin/audit", func(c echo.Context) error {
+			limit, _ := strconv.Atoi(c.QueryParam("limit"))
+			before, _ := strconv.ParseInt(c.QueryParam("before"), 10, 64)
+			entries, err := svc.Edits.Audit(c.Request().Context(), limit, before)
+			if err != nil {
+				return err
+			}
+			return c.JSON(http.StatusOK, map[string]any{"entries": entries})
+		}, requireRole(svc.Auth, domain.RoleAdmin))
+	}
 	web := newFrontend(cfg.Assets)
 	e.GET("/", func(c echo.Context) error {
 		if web.wantsHTML(c.Request()) {
@@ -171,6 +192,8 @@ func statusOf(code string) int {
 		return http.StatusTooManyRequests
 	case domain.EPRECONDITION:
 		return http.StatusPreconditionFailed
+	case domain.EPRECONDITIONREQ:
+		return http.StatusPreconditionRequired
 	}
 	return http.StatusInternalServerError
 }

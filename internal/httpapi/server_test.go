@@ -60,6 +60,7 @@ func newAppWithAuth(t *testing.T) (*httptest.Server, *postgis.DB, *postgis.AuthS
 		Versions: db,
 		Health:   db,
 		Auth:     authSvc,
+		Edits:    postgis.NewEditService(db),
 	})
 	srv := httptest.NewServer(app)
 	t.Cleanup(srv.Close)

@@ -277,7 +277,10 @@ func (h *Handler) item(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var f *Feature
+	var (
+		f       *Feature
+		version int
+	)
 	if coll == ProjectsCollection {
 		if !domain.ProjectIDPattern.MatchString(id) || len(id) > 128 {
 			return domain.Errorf(domain.ENOTFOUND, "no project has id %q", truncate(id, 64))
@@ -286,7 +289,7 @@ func (h *Handler) item(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		f = newFeature(p.ID, p.Geometry, p, crs)
+		f, version = newFeature(p.ID, p.Geometry, p, crs), p.Version
 	} else {
 		if len(id) > 256 {
 			return domain.Errorf(domain.ENOTFOUND, "collection %q has no feature with id %q", coll, truncate(id, 64))
@@ -295,9 +298,9 @@ func (h *Handler) item(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		f = newFeature(lf.ID, lf.Geometry, lf.Properties, crs)
+		f, version = newFeature(lf.ID, lf.Geometry, lf.Properties, crs), lf.Version
 	}
-	if done, err := h.cacheHeaders(c, coll, format, crs); done || err != nil {
+	if done, err := h.itemCacheHeaders(c, version, format, crs); done || err != nil {
 		return err
 	}
 	base := BaseURL(c.Request())
@@ -348,6 +351,28 @@ func (h *Handler) cacheHeaders(c echo.Context, collection string, format Format,
 		return true, c.NoContent(http.StatusNotModified)
 	}
 	return false, nil
+}
+
+// itemCacheHeaders sets a feature's ETag from its own version, so that a
+// write elsewhere in the collection leaves it valid and If-Match can name
+// the version the client saw.
+func (h *Handler) itemCacheHeaders(c echo.Context, version int, format Format, crs CRS) (bool, error) {
+	req := c.Request()
+	etag := itemETag(version, req.URL.Path+"|"+string(format)+"|"+crs.URI+"|"+BaseURL(req))
+	hdr := c.Response().Header()
+	hdr.Set("ETag", etag)
+	hdr.Set("Cache-Control", "public, max-age=60")
+	hdr.Add("Vary", "Accept")
+	hdr.Set("Content-Crs", "<"+crs.URI+">")
+	if etagMatch(req.Header.Get("If-None-Match"), etag) {
+		return true, c.NoContent(http.StatusNotModified)
+	}
+	return false, nil
+}
+
+func shortHash(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:8])
 }
 
 // etagMatch implements If-None-Match's weak comparison.
