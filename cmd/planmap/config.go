@@ -29,6 +29,7 @@ type Config struct {
 	SessionTTL       time.Duration
 	SignInPerMinute  int
 	TrustProxy       bool
+	CacheMB          int
 }
 
 // DefaultConfig returns the settings planmap uses when none are given.
@@ -44,6 +45,7 @@ func DefaultConfig() Config {
 		LogLevel:         "info",
 		SessionTTL:       12 * time.Hour,
 		SignInPerMinute:  10,
+		CacheMB:          256,
 	}
 }
 
@@ -81,6 +83,7 @@ func settings(c *Config, names ...string) []setting {
 		"log-level":          {"log-level", "PLANMAP_LOG_LEVEL", "debug, info, warn or error", (*stringValue)(&c.LogLevel)},
 		"session-ttl":        {"session-ttl", "PLANMAP_SESSION_TTL", "how long a browser session lasts", (*durationValue)(&c.SessionTTL)},
 		"sign-in-per-minute": {"sign-in-per-minute", "PLANMAP_SIGN_IN_PER_MINUTE", "sign-in attempts allowed per client address and minute", (*intValue)(&c.SignInPerMinute)},
+		"cache-mb":           {"cache-mb", "PLANMAP_CACHE_MB", "memory for cached feature responses, in MiB (0 turns the cache off)", (*intValue)(&c.CacheMB)},
 		"trust-proxy":        {"trust-proxy", "PLANMAP_TRUST_PROXY", "take client addresses from X-Forwarded-For (only behind a proxy that sets it)", (*boolValue)(&c.TrustProxy)},
 	}
 	out := make([]setting, 0, len(names))
@@ -169,6 +172,9 @@ func (c Config) validate(ss []setting) error {
 	}
 	if has("db-max-conns") && (c.MaxConns < 1 || c.MaxConns > 1000) {
 		return &ConfigError{Setting: "--db-max-conns/PLANMAP_DB_MAX_CONNS", Value: strconv.Itoa(c.MaxConns), Want: "want a whole number from 1 to 1000"}
+	}
+	if has("cache-mb") && (c.CacheMB < 0 || c.CacheMB > 65536) {
+		return &ConfigError{Setting: "--cache-mb/PLANMAP_CACHE_MB", Value: strconv.Itoa(c.CacheMB), Want: "want a whole number of MiB from 0 to 65536"}
 	}
 	if has("sign-in-per-minute") && (c.SignInPerMinute < 1 || c.SignInPerMinute > 10000) {
 		return &ConfigError{Setting: "--sign-in-per-minute/PLANMAP_SIGN_IN_PER_MINUTE", Value: strconv.Itoa(c.SignInPerMinute), Want: "want a whole number from 1 to 10000"}

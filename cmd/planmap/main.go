@@ -23,6 +23,7 @@ import (
 	"github.com/planmap/planmap/geodata"
 	"github.com/planmap/planmap/internal/gazetteer"
 	"github.com/planmap/planmap/internal/httpapi"
+	"github.com/planmap/planmap/internal/ogcapi"
 	"github.com/planmap/planmap/internal/plan"
 	"github.com/planmap/planmap/internal/postgis"
 	"github.com/planmap/planmap/seeds"
@@ -64,7 +65,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	switch cmd {
 	case "serve":
 		names = []string{"listen", "data-dir", "database-url", "geodata", "db-max-conns", "statement-timeout", "request-timeout", "shutdown-timeout", "log-format", "log-level",
-			"session-ttl", "sign-in-per-minute", "trust-proxy"}
+			"session-ttl", "sign-in-per-minute", "trust-proxy", "cache-mb"}
 	case "user", "token":
 		return runAccounts(ctx, cmd, rest, getenv, stdin, stdout, stderr)
 	case "migrate":
@@ -325,14 +326,26 @@ func (m *Main) Serve(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// Data versions come from notifications, so cached answers and ETags
+	// change at once when any instance writes.
+	versions := postgis.NewVersionWatcher(m.db, m.Logger)
+	var cache *ogcapi.Cache
+	if m.Config.CacheMB > 0 {
+		cache = ogcapi.NewCache(m.Config.CacheMB<<20, min(m.Config.CacheMB<<20/8, 16<<20))
+		versions.OnChange(func(collection string, _ int64) { cache.Invalidate(collection) })
+	}
+	watchCtx, stopWatching := context.WithCancel(context.Background())
+	defer stopWatching()
+	go versions.Run(watchCtx)
 	app := httpapi.New(
 		httpapi.Config{Version: version, Logger: m.Logger, RequestTimeout: m.Config.RequestTimeout, Assets: frontend.Dist(),
-			SessionTTL: m.Config.SessionTTL, SignInPerMinute: float64(m.Config.SignInPerMinute), TrustProxy: m.Config.TrustProxy},
+			SessionTTL: m.Config.SessionTTL, SignInPerMinute: float64(m.Config.SignInPerMinute), TrustProxy: m.Config.TrustProxy,
+			Cache: cache},
 		httpapi.Services{
 			Projects: postgis.NewProjectService(m.db),
 			Layers:   postgis.NewLayerService(m.db),
 			Plan:     postgis.NewPlanService(m.db),
-			Versions: m.db,
+			Versions: versions,
 			Health:   m.db,
 			Auth:     authSvc,
 			Edits:    postgis.NewEditService(m.db),

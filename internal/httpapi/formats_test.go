@@ -210,3 +210,36 @@ func TestJSONSeqStreamsAWholeLayer(t *testing.T) {
 		t.Fatalf("records %d", n)
 	}
 }
+
+func TestResponseCache(t *testing.T) {
+	srv, db := newApp(t)
+	u := srv.URL + "/collections/projects/items?section=2,7"
+	first, body1 := get(t, u)
+	if first.Header.Get("X-Cache") == "hit" {
+		t.Fatal("first request was a hit")
+	}
+	second, body2 := get(t, u)
+	if second.Header.Get("X-Cache") != "hit" || !bytes.Equal(body1, body2) || second.Header.Get("ETag") != first.Header.Get("ETag") {
+		t.Fatalf("second: %v, bodies equal %v", second.Header, bytes.Equal(body1, body2))
+	}
+	// Gzip for clients that take it (Go's client decompresses by itself).
+	req, _ := http.NewRequest("GET", u, nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.Header.Get("Content-Encoding") != "gzip" {
+		t.Fatalf("gzip: %v", resp.Header)
+	}
+	// A write changes the version: the cached answer is not served again.
+	if _, err := db.Pool.Exec(t.Context(), `UPDATE project SET name_en = 'Renamed port' WHERE id = 'port-dalian';
+UPDATE collection_version SET version = version + 1 WHERE collection = 'projects'`); err != nil {
+		t.Fatal(err)
+	}
+	third, body3 := get(t, u)
+	if third.Header.Get("X-Cache") == "hit" || !strings.Contains(string(body3), "Renamed port") {
+		t.Fatalf("after a write: %v %s", third.Header, body3)
+	}
+}

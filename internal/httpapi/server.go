@@ -35,6 +35,8 @@ type Config struct {
 	TrustProxy bool
 	// MaxWriteBytes bounds the body of an item write.
 	MaxWriteBytes int64
+	// Cache keeps feature responses in memory; nil turns it off.
+	Cache *ogcapi.Cache
 }
 
 // Services are what the handlers read from.
@@ -140,7 +142,7 @@ func New(cfg Config, svc Services) *echo.Echo {
 		}
 		return c.JSON(http.StatusOK, map[string]any{"programmes": ps})
 	})
-	ogc := ogcapi.NewHandler(svc.Projects, svc.Layers, svc.Versions, cfg.Limits)
+	ogc := ogcapi.NewHandler(svc.Projects, svc.Layers, svc.Versions, cfg.Limits).WithCache(cfg.Cache)
 	ogc.Register(e)
 	if svc.Edits != nil && svc.Auth != nil {
 		if cfg.MaxWriteBytes == 0 {

@@ -15,6 +15,7 @@ import (
 	"github.com/planmap/planmap/internal/auth"
 	"github.com/planmap/planmap/internal/gazetteer"
 	"github.com/planmap/planmap/internal/httpapi"
+	"github.com/planmap/planmap/internal/ogcapi"
 	"github.com/planmap/planmap/internal/plan"
 	"github.com/planmap/planmap/internal/postgis"
 	"github.com/planmap/planmap/seeds"
@@ -50,7 +51,7 @@ func newAppWithAuth(t *testing.T) (*httptest.Server, *postgis.DB, *postgis.AuthS
 	if err != nil {
 		t.Fatal(err)
 	}
-	app := httpapi.New(httpapi.Config{Version: "test", SignInPerMinute: 60, Assets: fstest.MapFS{
+	app := httpapi.New(httpapi.Config{Version: "test", SignInPerMinute: 60, Cache: ogcapi.NewCache(8<<20, 1<<20), Assets: fstest.MapFS{
 		"index.html":      {Data: []byte("<!doctype html><title>planmap</title>")},
 		"assets/app-1.js": {Data: []byte("console.log(1)")},
 	}}, httpapi.Services{

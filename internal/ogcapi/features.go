@@ -3,6 +3,7 @@ package ogcapi
 import (
 	"bytes"
 	"context"
+	"io"
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
@@ -29,6 +30,13 @@ type Handler struct {
 	versions domain.VersionService
 	limits   Limits
 	now      func() time.Time
+	cache    *Cache
+}
+
+// WithCache makes h keep responses in c; nil turns caching off.
+func (h *Handler) WithCache(c *Cache) *Handler {
+	h.cache = c
+	return h
 }
 
 // NewHandler returns a Handler reading projects and layers.
@@ -161,8 +169,12 @@ func (h *Handler) items(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	if done, err := h.cacheHeaders(c, r.collection, r.format, r.crs); done || err != nil {
+	etag, done, err := h.cacheHeaders(c, r.collection, r.format, r.crs)
+	if done || err != nil {
 		return err
+	}
+	if hit := h.cache.get(etag); hit != nil {
+		return serveCached(c, hit)
 	}
 	base := BaseURL(c.Request())
 	path := "/collections/" + r.collection + "/items"
@@ -182,7 +194,13 @@ func (h *Handler) items(c echo.Context) error {
 	}
 	resp := c.Response()
 	resp.Header().Set(echo.HeaderContentType, r.format.MediaType())
-	fw := newFeatureWriter(r.format, resp)
+	var out io.Writer = resp
+	var tee *teeBuffer
+	if h.cache != nil {
+		tee = &teeBuffer{limit: h.cache.maxEntry}
+		out = io.MultiWriter(resp, tee)
+	}
+	fw := newFeatureWriter(r.format, out)
 	started := false
 	n := 0
 	matched, err := h.each(ctx, r, func(f *Feature) error {
@@ -212,7 +230,35 @@ func (h *Handler) items(c echo.Context) error {
 	}
 	meta.Matched, meta.Returned = matched, n
 	meta.Links = pageLinks(base, path, r.q, r.offset, r.limit, n, matched, r.format)
-	return fw.End(meta)
+	if err := fw.End(meta); err != nil {
+		return err
+	}
+	if tee != nil && !tee.overflow {
+		h.cache.put(etag, r.collection, r.format.MediaType(), tee.buf.Bytes())
+	}
+	return nil
+}
+
+// serveCached answers from the cache, gzipped when the client takes it.
+func serveCached(c echo.Context, r *cachedResponse) error {
+	hdr := c.Response().Header()
+	hdr.Add("Vary", "Accept-Encoding")
+	hdr.Set("X-Cache", "hit")
+	if r.gzipped != nil && clientTakesGzip(c.Request()) {
+		hdr.Set("Content-Encoding", "gzip")
+		return c.Blob(http.StatusOK, r.contentType, r.gzipped)
+	}
+	return c.Blob(http.StatusOK, r.contentType, r.body)
+}
+
+func clientTakesGzip(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+		enc, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if strings.EqualFold(strings.TrimSpace(enc), "gzip") && !strings.Contains(strings.ReplaceAll(params, " ", ""), "q=0") {
+			return true
+		}
+	}
+	return false
 }
 
 // pageLinks builds self, alternate, and next/prev links that keep every
@@ -319,11 +365,11 @@ func (h *Handler) item(c echo.Context) error {
 // cacheHeaders sets a strong ETag from the collection's data version and
 // the request, and answers 304 when the client holds it. Any write to the
 // collection bumps its version, so every ETag of it changes at once.
-func (h *Handler) cacheHeaders(c echo.Context, collection string, format Format, crs CRS) (done bool, err error) {
+func (h *Handler) cacheHeaders(c echo.Context, collection string, format Format, crs CRS) (etag string, done bool, err error) {
 	req := c.Request()
 	version, err := h.versions.CollectionVersion(req.Context(), collection)
 	if err != nil {
-		return false, err
+		return "", false, err
 	}
 	keys := make([]string, 0)
 	q, _ := url.ParseQuery(req.URL.RawQuery)
@@ -339,7 +385,7 @@ func (h *Handler) cacheHeaders(c echo.Context, collection string, format Format,
 	}
 	sum.Write([]byte{0})
 	sum.Write([]byte(string(format) + "|" + crs.URI + "|" + BaseURL(req)))
-	etag := `"` + collection + "-" + strconv.FormatInt(version, 10) + "-" + hex.EncodeToString(sum.Sum(nil)[:8]) + `"`
+	etag = `"` + collection + "-" + strconv.FormatInt(version, 10) + "-" + hex.EncodeToString(sum.Sum(nil)[:8]) + `"`
 	hdr := c.Response().Header()
 	hdr.Set("ETag", etag)
 	hdr.Set("Cache-Control", "public, max-age=60")
@@ -348,9 +394,9 @@ func (h *Handler) cacheHeaders(c echo.Context, collection string, format Format,
 		hdr.Set("Content-Crs", "<"+crs.URI+">")
 	}
 	if etagMatch(req.Header.Get("If-None-Match"), etag) {
-		return true, c.NoContent(http.StatusNotModified)
+		return etag, true, c.NoContent(http.StatusNotModified)
 	}
-	return false, nil
+	return etag, false, nil
 }
 
 // itemCacheHeaders sets a feature's ETag from its own version, so that a
