@@ -30,6 +30,7 @@ type Config struct {
 	SignInPerMinute  int
 	TrustProxy       bool
 	CacheMB          int
+	MaxUploadMB      int
 }
 
 // DefaultConfig returns the settings planmap uses when none are given.
@@ -46,6 +47,7 @@ func DefaultConfig() Config {
 		SessionTTL:       12 * time.Hour,
 		SignInPerMinute:  10,
 		CacheMB:          256,
+		MaxUploadMB:      512,
 	}
 }
 
@@ -84,6 +86,7 @@ func settings(c *Config, names ...string) []setting {
 		"session-ttl":        {"session-ttl", "PLANMAP_SESSION_TTL", "how long a browser session lasts", (*durationValue)(&c.SessionTTL)},
 		"sign-in-per-minute": {"sign-in-per-minute", "PLANMAP_SIGN_IN_PER_MINUTE", "sign-in attempts allowed per client address and minute", (*intValue)(&c.SignInPerMinute)},
 		"cache-mb":           {"cache-mb", "PLANMAP_CACHE_MB", "memory for cached feature responses, in MiB (0 turns the cache off)", (*intValue)(&c.CacheMB)},
+		"max-upload-mb":      {"max-upload-mb", "PLANMAP_MAX_UPLOAD_MB", "largest upload accepted, in MiB", (*intValue)(&c.MaxUploadMB)},
 		"trust-proxy":        {"trust-proxy", "PLANMAP_TRUST_PROXY", "take client addresses from X-Forwarded-For (only behind a proxy that sets it)", (*boolValue)(&c.TrustProxy)},
 	}
 	out := make([]setting, 0, len(names))
@@ -175,6 +178,9 @@ func (c Config) validate(ss []setting) error {
 	}
 	if has("cache-mb") && (c.CacheMB < 0 || c.CacheMB > 65536) {
 		return &ConfigError{Setting: "--cache-mb/PLANMAP_CACHE_MB", Value: strconv.Itoa(c.CacheMB), Want: "want a whole number of MiB from 0 to 65536"}
+	}
+	if has("max-upload-mb") && (c.MaxUploadMB < 1 || c.MaxUploadMB > 1<<20) {
+		return &ConfigError{Setting: "--max-upload-mb/PLANMAP_MAX_UPLOAD_MB", Value: strconv.Itoa(c.MaxUploadMB), Want: "want a whole number of MiB from 1"}
 	}
 	if has("sign-in-per-minute") && (c.SignInPerMinute < 1 || c.SignInPerMinute > 10000) {
 		return &ConfigError{Setting: "--sign-in-per-minute/PLANMAP_SIGN_IN_PER_MINUTE", Value: strconv.Itoa(c.SignInPerMinute), Want: "want a whole number from 1 to 10000"}

@@ -26,6 +26,7 @@ import (
 	"github.com/planmap/planmap/internal/ogcapi"
 	"github.com/planmap/planmap/internal/plan"
 	"github.com/planmap/planmap/internal/postgis"
+	"github.com/planmap/planmap/internal/upload"
 	"github.com/planmap/planmap/seeds"
 )
 
@@ -65,7 +66,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	switch cmd {
 	case "serve":
 		names = []string{"listen", "data-dir", "database-url", "geodata", "db-max-conns", "statement-timeout", "request-timeout", "shutdown-timeout", "log-format", "log-level",
-			"session-ttl", "sign-in-per-minute", "trust-proxy", "cache-mb"}
+			"session-ttl", "sign-in-per-minute", "trust-proxy", "cache-mb", "max-upload-mb"}
 	case "user", "token":
 		return runAccounts(ctx, cmd, rest, getenv, stdin, stdout, stderr)
 	case "migrate":
@@ -334,6 +335,18 @@ func (m *Main) Serve(ctx context.Context) error {
 		cache = ogcapi.NewCache(m.Config.CacheMB<<20, min(m.Config.CacheMB<<20/8, 16<<20))
 		versions.OnChange(func(collection string, _ int64) { cache.Invalidate(collection) })
 	}
+	store := postgis.NewUploadStore(m.db)
+	if n, err := store.FailInterrupted(ctx); err != nil {
+		return err
+	} else if n > 0 {
+		m.Logger.Warn("uploads interrupted by the last stop were marked failed", "count", n)
+	}
+	uploads := upload.New(store, upload.Config{
+		Dir:      filepath.Join(m.Config.DataDir, "uploads"),
+		MaxBytes: int64(m.Config.MaxUploadMB) << 20,
+		Logger:   m.Logger,
+	})
+	defer uploads.Close()
 	watchCtx, stopWatching := context.WithCancel(context.Background())
 	defer stopWatching()
 	go versions.Run(watchCtx)
@@ -349,6 +362,7 @@ func (m *Main) Serve(ctx context.Context) error {
 			Health:   m.db,
 			Auth:     authSvc,
 			Edits:    postgis.NewEditService(m.db),
+			Uploads:  uploads,
 		})
 	ln, err := net.Listen("tcp", m.Config.Listen)
 	if err != nil {

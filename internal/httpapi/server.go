@@ -50,6 +50,8 @@ type Services struct {
 	Auth domain.AuthService
 	// Edits writes features; nil serves read-only.
 	Edits domain.EditService
+	// Uploads runs the upload workflow; nil serves none.
+	Uploads domain.UploadService
 }
 
 // New returns the Echo application.
@@ -160,6 +162,7 @@ func New(cfg Config, svc Services) *echo.Echo {
 			return c.JSON(http.StatusOK, map[string]any{"entries": entries})
 		}, requireRole(svc.Auth, domain.RoleAdmin))
 	}
+	registerUploads(e, svc.Uploads, svc.Auth)
 	web := newFrontend(cfg.Assets)
 	e.GET("/", func(c echo.Context) error {
 		if web.wantsHTML(c.Request()) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -18,6 +19,7 @@ import (
 	"github.com/planmap/planmap/internal/ogcapi"
 	"github.com/planmap/planmap/internal/plan"
 	"github.com/planmap/planmap/internal/postgis"
+	"github.com/planmap/planmap/internal/upload"
 	"github.com/planmap/planmap/seeds"
 )
 
@@ -51,7 +53,9 @@ func newAppWithAuth(t *testing.T) (*httptest.Server, *postgis.DB, *postgis.AuthS
 	if err != nil {
 		t.Fatal(err)
 	}
-	app := httpapi.New(httpapi.Config{Version: "test", SignInPerMinute: 60, Cache: ogcapi.NewCache(8<<20, 1<<20), Assets: fstest.MapFS{
+	uploads := upload.New(postgis.NewUploadStore(db), upload.Config{Dir: t.TempDir(), MaxBytes: 8 << 20, Batch: 2, Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))})
+	t.Cleanup(uploads.Close)
+	app := httpapi.New(httpapi.Config{Version: "test", Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})), SignInPerMinute: 60, Cache: ogcapi.NewCache(8<<20, 1<<20), Assets: fstest.MapFS{
 		"index.html":      {Data: []byte("<!doctype html><title>planmap</title>")},
 		"assets/app-1.js": {Data: []byte("console.log(1)")},
 	}}, httpapi.Services{
@@ -62,6 +66,7 @@ func newAppWithAuth(t *testing.T) (*httptest.Server, *postgis.DB, *postgis.AuthS
 		Health:   db,
 		Auth:     authSvc,
 		Edits:    postgis.NewEditService(db),
+		Uploads:  uploads,
 	})
 	srv := httptest.NewServer(app)
 	t.Cleanup(srv.Close)

@@ -47,6 +47,26 @@ func (s *EditService) Apply(ctx context.Context, who *domain.Principal, reason s
 	}
 	var results []domain.ChangeResult
 	err := pgx.BeginFunc(ctx, s.db.Pool, func(tx pgx.Tx) error {
+		var err error
+		results, err = s.applyTx(ctx, tx, who, reason, changes, nil)
+		return err
+	})
+	if err != nil {
+		var de *domain.Error
+		if errors.As(err, &de) {
+			// Keep the change number in the message for batch errors.
+			return nil, &domain.Error{Code: de.Code, Message: strings.TrimPrefix(err.Error(), "planmap "+de.Code+": ")}
+		}
+		return nil, mapError(err)
+	}
+	return results, nil
+}
+
+// applyTx makes the changes inside tx; uploadID, when set, ties the
+// versions to the upload they came from.
+func (s *EditService) applyTx(ctx context.Context, tx pgx.Tx, who *domain.Principal, reason string, changes []domain.Change, uploadID *int64) ([]domain.ChangeResult, error) {
+	var results []domain.ChangeResult
+	{
 		touched := map[string]bool{}
 		for i, ch := range changes {
 			var (
@@ -60,32 +80,29 @@ func (s *EditService) Apply(ctx context.Context, who *domain.Principal, reason s
 			}
 			if err != nil {
 				if len(changes) > 1 {
-					return fmt.Errorf("change %d (%s %s): %w", i+1, ch.Op, ch.FeatureID, err)
+					return nil, fmt.Errorf("change %d (%s %s): %w", i+1, ch.Op, ch.FeatureID, err)
 				}
-				return err
+				return nil, err
 			}
 			results = append(results, *res)
 			touched[ch.Collection] = true
-			detail, _ := json.Marshal(map[string]any{"version": res.Version, "reason": reason})
+			if uploadID != nil {
+				if _, err := tx.Exec(ctx, `UPDATE feature_version SET upload_id = $4 WHERE collection = $1 AND fid = $2 AND version = $3`,
+					res.Collection, res.FeatureID, res.Version, *uploadID); err != nil {
+					return nil, err
+				}
+			}
+			detail, _ := json.Marshal(map[string]any{"version": res.Version, "reason": reason, "upload": uploadID})
 			if _, err := tx.Exec(ctx, `INSERT INTO audit_log (username, action, target, detail) VALUES ($1, $2, $3, $4)`,
 				who.Username, "feature."+res.Op, res.Collection+"/"+res.FeatureID, detail); err != nil {
-				return err
+				return nil, err
 			}
 		}
 		for c := range touched {
 			if err := bumpVersion(ctx, tx, c); err != nil {
-				return err
+				return nil, err
 			}
 		}
-		return nil
-	})
-	if err != nil {
-		var de *domain.Error
-		if errors.As(err, &de) {
-			// Keep the change number in the message for batch errors.
-			return nil, &domain.Error{Code: de.Code, Message: strings.TrimPrefix(err.Error(), "planmap "+de.Code+": ")}
-		}
-		return nil, mapError(err)
 	}
 	return results, nil
 }
