@@ -66,11 +66,11 @@ func (d *crsDef) shifted() bool { return d.Datum == datumXian80 || d.Datum == da
 
 // gkFamily numbers one datum's four Gauss-Kruger series of EPSG codes.
 type gkFamily struct {
-	datum                  string
-	six, sixCM             int // first code: 6-degree zone 13 (prefixed), CM 75E
-	three, threeCM         int // first code: 3-degree zone 25 (prefixed), CM 75E
-	geographic             int
-	prefix                 string // EPSG name prefix
+	datum          string
+	six, sixCM     int // first code: 6-degree zone 13 (prefixed), CM 75E
+	three, threeCM int // first code: 3-degree zone 25 (prefixed), CM 75E
+	geographic     int
+	prefix         string // EPSG name prefix
 }
 
 var gkFamilies = []gkFamily{

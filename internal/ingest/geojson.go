@@ -38,10 +38,10 @@ type geojsonSource struct {
 }
 
 const (
-	gjStart      = iota // before a top-level value
-	gjTopObject         // reading members of a top-level object
-	gjFeatures          // inside a "features" array of the top-level object
-	gjTopArray          // inside a top-level array of features
+	gjStart     = iota // before a top-level value
+	gjTopObject        // reading members of a top-level object
+	gjFeatures         // inside a "features" array of the top-level object
+	gjTopArray         // inside a top-level array of features
 )
 
 // gjObject accumulates the members of a GeoJSON object in any order.

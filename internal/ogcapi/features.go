@@ -3,9 +3,9 @@ package ogcapi
 import (
 	"bytes"
 	"context"
-	"io"
 	"crypto/sha256"
 	"encoding/hex"
+	"io"
 	"net/http"
 	"net/url"
 	"sort"

@@ -282,7 +282,9 @@ func issueViews(in []ingest.Issue) []issueView {
 }
 
 // Upload returns an upload with its progress or report.
-func (s *Service) Upload(ctx context.Context, id int64) (*domain.Upload, error) { return s.store.Upload(ctx, id) }
+func (s *Service) Upload(ctx context.Context, id int64) (*domain.Upload, error) {
+	return s.store.Upload(ctx, id)
+}
 
 // Uploads lists recent uploads.
 func (s *Service) Uploads(ctx context.Context, limit int) ([]*domain.Upload, error) {
