@@ -353,7 +353,25 @@ func (m *Main) Serve(ctx context.Context) error {
 	app := httpapi.New(
 		httpapi.Config{Version: version, Logger: m.Logger, RequestTimeout: m.Config.RequestTimeout, Assets: frontend.Dist(),
 			SessionTTL: m.Config.SessionTTL, SignInPerMinute: float64(m.Config.SignInPerMinute), TrustProxy: m.Config.TrustProxy,
-			Cache: cache},
+			Cache: cache, Gauges: func() map[string]float64 {
+				st := m.db.Pool.Stat()
+				hits, misses, entries, bytes := cache.Stats()
+				listening := 0.0
+				if versions.Listening() {
+					listening = 1
+				}
+				return map[string]float64{
+					"planmap_db_pool_acquired_conns": float64(st.AcquiredConns()),
+					"planmap_db_pool_idle_conns":     float64(st.IdleConns()),
+					"planmap_db_pool_total_conns":    float64(st.TotalConns()),
+					"planmap_db_pool_max_conns":      float64(st.MaxConns()),
+					"planmap_cache_hits":             float64(hits),
+					"planmap_cache_misses":           float64(misses),
+					"planmap_cache_entries":          float64(entries),
+					"planmap_cache_bytes":            float64(bytes),
+					"planmap_version_notifications":  listening,
+				}
+			}},
 		httpapi.Services{
 			Projects: postgis.NewProjectService(m.db),
 			Layers:   postgis.NewLayerService(m.db),

@@ -168,6 +168,17 @@ func TestServeWithDatabaseURL(t *testing.T) {
 			t.Fatalf("section %v in a section-7 answer", s)
 		}
 	}
+	resp, err := http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{"planmap_db_pool_total_conns", "planmap_cache_misses", "planmap_version_notifications 1"} {
+		if !strings.Contains(string(metrics), want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
 	if err := stop(); err != nil {
 		t.Fatal(err)
 	}

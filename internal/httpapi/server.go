@@ -37,6 +37,8 @@ type Config struct {
 	MaxWriteBytes int64
 	// Cache keeps feature responses in memory; nil turns it off.
 	Cache *ogcapi.Cache
+	// Gauges adds numbers read at scrape time to /metrics.
+	Gauges Gauges
 }
 
 // Services are what the handlers read from.
@@ -75,8 +77,10 @@ func New(cfg Config, svc Services) *echo.Echo {
 		e.IPExtractor = echo.ExtractIPFromXFFHeader()
 	}
 	e.HTTPErrorHandler = errorHandler(cfg.Logger)
+	met := newMetrics(cfg.Gauges)
 	e.Use(middleware.RequestID())
 	e.Use(requestLogger(cfg.Logger))
+	e.Use(met.middleware)
 	e.Use(middleware.Recover())
 	e.Use(securityHeaders)
 	// Any origin may read; writes are not covered and need the same origin.
@@ -92,6 +96,7 @@ func New(cfg Config, svc Services) *echo.Echo {
 	e.Use(withPrincipalResolver)
 	registerAuth(e, svc.Auth, cfg.SessionTTL, newIPLimiter(cfg.SignInPerMinute, 5))
 
+	e.GET("/metrics", met.handler())
 	e.GET("/healthz", func(c echo.Context) error {
 		return c.JSON(http.StatusOK, map[string]string{"status": "ok", "version": cfg.Version})
 	})

@@ -315,3 +315,26 @@ func TestSecurityHeaders(t *testing.T) {
 		}
 	}
 }
+
+func TestMetrics(t *testing.T) {
+	srv, _ := newApp(t)
+	get(t, srv.URL+"/collections/projects/items?section=7")
+	get(t, srv.URL+"/collections/projects/items/nope-x")
+	resp, body := get(t, srv.URL+"/metrics")
+	if resp.StatusCode != 200 {
+		t.Fatalf("metrics: %d", resp.StatusCode)
+	}
+	for _, want := range []string{
+		`planmap_http_requests_total{method="GET",route="/collections/:collectionId/items",status="200"} 1`,
+		`planmap_http_requests_total{method="GET",route="/collections/:collectionId/items/:featureId",status="404"} 1`,
+		`planmap_http_request_duration_seconds_bucket`,
+		`go_goroutines`,
+	} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+	if strings.Contains(string(body), "nope-x") {
+		t.Error("a raw path reached the metrics labels")
+	}
+}
