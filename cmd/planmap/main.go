@@ -381,6 +381,7 @@ func (m *Main) Serve(ctx context.Context) error {
 			Auth:     authSvc,
 			Edits:    postgis.NewEditService(m.db),
 			Uploads:  uploads,
+			Filters:  postgis.NewFilterService(m.db, versions),
 		})
 	ln, err := net.Listen("tcp", m.Config.Listen)
 	if err != nil {

@@ -89,3 +89,14 @@ type CollectionInfo struct {
 	Extent   *BBox
 	Version  int64
 }
+
+// FilterService compiles CQL2 filters against a collection's queryable
+// properties, which only the server defines.
+type FilterService interface {
+	// QueryablesSchema returns the JSON Schema of the collection's queryables.
+	QueryablesSchema(ctx context.Context, collection, id, title string) (map[string]any, error)
+	// Condition compiles filter (filter-lang "", "cql2-text" or "cql2-json").
+	Condition(ctx context.Context, collection, lang, filter, filterCRS string) (Condition, error)
+	// ConformanceClasses lists the CQL2 classes supported.
+	ConformanceClasses() []string
+}

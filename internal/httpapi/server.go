@@ -54,6 +54,8 @@ type Services struct {
 	Edits domain.EditService
 	// Uploads runs the upload workflow; nil serves none.
 	Uploads domain.UploadService
+	// Filters compiles CQL2 filters; nil refuses them.
+	Filters domain.FilterService
 }
 
 // New returns the Echo application.
@@ -149,7 +151,7 @@ func New(cfg Config, svc Services) *echo.Echo {
 		}
 		return c.JSON(http.StatusOK, map[string]any{"programmes": ps})
 	})
-	ogc := ogcapi.NewHandler(svc.Projects, svc.Layers, svc.Versions, cfg.Limits).WithCache(cfg.Cache)
+	ogc := ogcapi.NewHandler(svc.Projects, svc.Layers, svc.Versions, cfg.Limits).WithCache(cfg.Cache).WithFilters(svc.Filters)
 	ogc.Register(e)
 	if svc.Edits != nil && svc.Auth != nil {
 		if cfg.MaxWriteBytes == 0 {

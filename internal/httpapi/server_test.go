@@ -67,6 +67,7 @@ func newAppWithAuth(t *testing.T) (*httptest.Server, *postgis.DB, *postgis.AuthS
 		Auth:     authSvc,
 		Edits:    postgis.NewEditService(db),
 		Uploads:  uploads,
+		Filters:  postgis.NewFilterService(db, db),
 	})
 	srv := httptest.NewServer(app)
 	t.Cleanup(srv.Close)

@@ -16,7 +16,13 @@ const (
 	ConfCore    = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core"
 	ConfGeoJSON = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson"
 	ConfOAS30   = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30"
-	CRS84       = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+	ConfCRS     = "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs"
+
+	ConfFilter          = "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter"
+	ConfFeaturesFilter  = "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter"
+	ConfQueryables      = "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables"
+	ConfQueryablesQuery = "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters"
+	CRS84               = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 )
 
 // Landing is the landing page document.
@@ -72,7 +78,34 @@ func collectionLinks(base, id string) []Link {
 	return []Link{
 		{Href: p, Rel: RelSelf, Type: MediaJSON, Title: "this collection"},
 		{Href: p + "/items", Rel: "items", Type: MediaGeoJSON, Title: "the features"},
+		{Href: p + "/queryables", Rel: RelQueryables, Type: "application/schema+json", Title: "the properties a filter may use"},
 	}
+}
+
+// queryables answers /collections/{id}/queryables with a JSON Schema.
+func (h *Handler) queryables(c echo.Context) error {
+	if err := noParams(c); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	id := c.Param("collectionId")
+	title := "Projects of the 2012 Liaoning revitalization work plan"
+	if id != ProjectsCollection {
+		l, err := h.findLayer(ctx, id)
+		if err != nil {
+			return err
+		}
+		title = l.TitleEN
+	}
+	if h.filters == nil {
+		return domain.Errorf(domain.ENOTFOUND, "filtering is not available on this server")
+	}
+	self := BaseURL(c.Request()) + "/collections/" + url.PathEscape(id) + "/queryables"
+	doc, err := h.filters.QueryablesSchema(ctx, id, self, title)
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusOK, "application/schema+json", doc)
 }
 
 func (h *Handler) projectsCollection(ctx context.Context, base string) (*Collection, error) {
@@ -125,7 +158,12 @@ func (h *Handler) conformance(c echo.Context) error {
 	if err := noParams(c); err != nil {
 		return err
 	}
-	return writeJSON(c, http.StatusOK, MediaJSON, map[string][]string{"conformsTo": {ConfCore, ConfGeoJSON, ConfOAS30}})
+	classes := []string{ConfCore, ConfGeoJSON, ConfOAS30, ConfCRS}
+	if h.filters != nil {
+		classes = append(classes, ConfFilter, ConfFeaturesFilter, ConfQueryables, ConfQueryablesQuery)
+		classes = append(classes, h.filters.ConformanceClasses()...)
+	}
+	return writeJSON(c, http.StatusOK, MediaJSON, map[string][]string{"conformsTo": classes})
 }
 
 func noParams(c echo.Context) error {

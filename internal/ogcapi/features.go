@@ -28,9 +28,16 @@ type Handler struct {
 	projects domain.ProjectService
 	layers   domain.LayerService
 	versions domain.VersionService
+	filters  domain.FilterService
 	limits   Limits
 	now      func() time.Time
 	cache    *Cache
+}
+
+// WithFilters lets h answer CQL2 filters and queryables; nil refuses them.
+func (h *Handler) WithFilters(f domain.FilterService) *Handler {
+	h.filters = f
+	return h
 }
 
 // WithCache makes h keep responses in c; nil turns caching off.
@@ -51,6 +58,7 @@ func (h *Handler) Register(e *echo.Echo) {
 	e.GET("/collections", h.collections)
 	e.GET("/collections/:collectionId", h.collection)
 	e.GET("/collections/:collectionId/items", h.items)
+	e.GET("/collections/:collectionId/queryables", h.queryables)
 	e.GET("/collections/:collectionId/items/:featureId", h.item)
 	e.GET("/api", h.openAPI)
 	e.GET("/ogc.css", h.stylesheet)
@@ -142,6 +150,23 @@ func (h *Handler) parseItems(c echo.Context) (*itemsRequest, error) {
 		return nil, err
 	}
 	r.crs = common.crs
+	if r.q.Has(ParamFilter) {
+		if h.filters == nil {
+			return nil, invalid(ParamFilter, "filtering is not available on this server")
+		}
+		cond, err := h.filters.Condition(ctx, r.collection, r.q.Get(ParamFilterLang), r.q.Get(ParamFilter), r.q.Get(ParamFilterCRS))
+		if err != nil {
+			if domain.ErrorCode(err) == domain.EINVALID {
+				return nil, domain.Errorf(domain.EINVALID, "parameter %q: %s", ParamFilter, domain.ErrorMessage(err))
+			}
+			return nil, err
+		}
+		if r.project != nil {
+			r.project.Where = cond
+		} else {
+			r.layer.Where = cond
+		}
+	}
 	if r.format, err = negotiate(c.Request(), r.q.Get(ParamFormat), itemFormats()); err != nil {
 		return nil, err
 	}

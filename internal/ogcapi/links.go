@@ -19,6 +19,7 @@ const (
 	RelServiceDesc = "service-desc"
 	RelServiceDoc  = "service-doc"
 	RelConformance = "conformance"
+	RelQueryables  = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
 )
 
 // Media types.

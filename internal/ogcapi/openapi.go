@@ -24,6 +24,9 @@ func (h *Handler) commonItemParams() []any {
 		param(ParamCRS, "query", "CRS of the answer's geometries.", obj{"type": "string", "format": "uri", "enum": SupportedCRS(), "default": CRS84}, false),
 		param(ParamBBoxCRS, "query", "CRS of the bbox numbers (EPSG:4326 and EPSG:4490 give latitude first).", obj{"type": "string", "format": "uri", "enum": SupportedCRS(), "default": CRS84}, false),
 		param(ParamDatetime, "query", "A date, date-time or interval (start/end, '..' for open); projects match when a status-history date falls in it.", obj{"type": "string"}, false),
+		param(ParamFilter, "query", "A CQL2 filter on the collection's queryables (see its /queryables).", obj{"type": "string"}, false),
+		param(ParamFilterLang, "query", "The filter's encoding.", obj{"type": "string", "enum": []string{"cql2-text", "cql2-json"}, "default": "cql2-text"}, false),
+		param(ParamFilterCRS, "query", "CRS of the filter's geometry literals.", obj{"type": "string", "enum": []string{CRS84}, "default": CRS84}, false),
 	}
 }
 
@@ -79,6 +82,8 @@ func (h *Handler) openAPI(c echo.Context) error {
 		paths["/collections/"+id+"/items"] = obj{"get": obj{"summary": "Features of " + id, "operationId": "getFeatures_" + id,
 			"parameters": params,
 			"responses":  withErrors(jsonResponse("A page of features.", MediaGeoJSON, "#/components/schemas/featureCollection"))}}
+		paths["/collections/"+id+"/queryables"] = obj{"get": obj{"summary": "Queryables of " + id, "operationId": "getQueryables_" + id,
+			"responses": withErrors(obj{"description": "A JSON Schema of the properties a filter may use.", "content": obj{"application/schema+json": obj{"schema": obj{"type": "object"}}}})}}
 		paths["/collections/"+id+"/items/{featureId}"] = obj{"get": obj{"summary": "A feature of " + id, "operationId": "getFeature_" + id,
 			"parameters": []any{featureID},
 			"responses":  withErrors(jsonResponse("The feature.", MediaGeoJSON, "#/components/schemas/feature"))}}

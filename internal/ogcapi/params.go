@@ -48,7 +48,7 @@ func DefaultLimits() Limits {
 
 // commonItemsParams are the items parameters of every collection.
 func commonItemsParams() []string {
-	return []string{ParamBBox, ParamBBoxCRS, ParamCRS, ParamDatetime, ParamFormat, ParamLimit, ParamOffset}
+	return []string{ParamBBox, ParamBBoxCRS, ParamCRS, ParamDatetime, ParamFilter, ParamFilterCRS, ParamFilterLang, ParamFormat, ParamLimit, ParamOffset}
 }
 
 // projectItemsParams are the items parameters of the projects collection.
@@ -215,6 +215,14 @@ func parseCommon(q url.Values, lim Limits) (commonQuery, error) {
 		if c.period, err = ParseDatetime(q.Get(ParamDatetime)); err != nil {
 			return c, err
 		}
+	}
+	switch lang := q.Get(ParamFilterLang); {
+	case (q.Has(ParamFilterLang) || q.Has(ParamFilterCRS)) && !q.Has(ParamFilter):
+		return c, invalid(ParamFilterLang, "given without filter")
+	case lang != "" && lang != "cql2-text" && lang != "cql2-json":
+		return c, invalid(ParamFilterLang, "%q is not a filter language; use cql2-text or cql2-json", truncate(lang, 32))
+	case q.Has(ParamFilter) && strings.TrimSpace(q.Get(ParamFilter)) == "":
+		return c, invalid(ParamFilter, "is empty")
 	}
 	if c.limit, err = parseLimit(q, lim); err != nil {
 		return c, err
