@@ -31,6 +31,7 @@ type Config struct {
 	TrustProxy       bool
 	CacheMB          int
 	MaxUploadMB      int
+	WritesPerMinute  int
 }
 
 // DefaultConfig returns the settings planmap uses when none are given.
@@ -48,6 +49,7 @@ func DefaultConfig() Config {
 		SignInPerMinute:  10,
 		CacheMB:          256,
 		MaxUploadMB:      512,
+		WritesPerMinute:  600,
 	}
 }
 
@@ -87,6 +89,7 @@ func settings(c *Config, names ...string) []setting {
 		"sign-in-per-minute": {"sign-in-per-minute", "PLANMAP_SIGN_IN_PER_MINUTE", "sign-in attempts allowed per client address and minute", (*intValue)(&c.SignInPerMinute)},
 		"cache-mb":           {"cache-mb", "PLANMAP_CACHE_MB", "memory for cached feature responses, in MiB (0 turns the cache off)", (*intValue)(&c.CacheMB)},
 		"max-upload-mb":      {"max-upload-mb", "PLANMAP_MAX_UPLOAD_MB", "largest upload accepted, in MiB", (*intValue)(&c.MaxUploadMB)},
+		"writes-per-minute":  {"writes-per-minute", "PLANMAP_WRITES_PER_MINUTE", "writes allowed per account and minute", (*intValue)(&c.WritesPerMinute)},
 		"trust-proxy":        {"trust-proxy", "PLANMAP_TRUST_PROXY", "take client addresses from X-Forwarded-For (only behind a proxy that sets it)", (*boolValue)(&c.TrustProxy)},
 	}
 	out := make([]setting, 0, len(names))
@@ -181,6 +184,9 @@ func (c Config) validate(ss []setting) error {
 	}
 	if has("max-upload-mb") && (c.MaxUploadMB < 1 || c.MaxUploadMB > 1<<20) {
 		return &ConfigError{Setting: "--max-upload-mb/PLANMAP_MAX_UPLOAD_MB", Value: strconv.Itoa(c.MaxUploadMB), Want: "want a whole number of MiB from 1"}
+	}
+	if has("writes-per-minute") && (c.WritesPerMinute < 1 || c.WritesPerMinute > 1000000) {
+		return &ConfigError{Setting: "--writes-per-minute/PLANMAP_WRITES_PER_MINUTE", Value: strconv.Itoa(c.WritesPerMinute), Want: "want a whole number from 1"}
 	}
 	if has("sign-in-per-minute") && (c.SignInPerMinute < 1 || c.SignInPerMinute > 10000) {
 		return &ConfigError{Setting: "--sign-in-per-minute/PLANMAP_SIGN_IN_PER_MINUTE", Value: strconv.Itoa(c.SignInPerMinute), Want: "want a whole number from 1 to 10000"}

@@ -66,7 +66,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	switch cmd {
 	case "serve":
 		names = []string{"listen", "data-dir", "database-url", "geodata", "db-max-conns", "statement-timeout", "request-timeout", "shutdown-timeout", "log-format", "log-level",
-			"session-ttl", "sign-in-per-minute", "trust-proxy", "cache-mb", "max-upload-mb"}
+			"session-ttl", "sign-in-per-minute", "trust-proxy", "cache-mb", "max-upload-mb", "writes-per-minute"}
 	case "user", "token":
 		return runAccounts(ctx, cmd, rest, getenv, stdin, stdout, stderr)
 	case "migrate":
@@ -353,6 +353,7 @@ func (m *Main) Serve(ctx context.Context) error {
 	app := httpapi.New(
 		httpapi.Config{Version: version, Logger: m.Logger, RequestTimeout: m.Config.RequestTimeout, Assets: frontend.Dist(),
 			SessionTTL: m.Config.SessionTTL, SignInPerMinute: float64(m.Config.SignInPerMinute), TrustProxy: m.Config.TrustProxy,
+			WritesPerMinute: float64(m.Config.WritesPerMinute), MaxWriteBytes: 16 << 20,
 			Cache: cache, Gauges: func() map[string]float64 {
 				st := m.db.Pool.Stat()
 				hits, misses, entries, bytes := cache.Stats()

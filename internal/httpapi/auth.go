@@ -65,8 +65,9 @@ func principal(c echo.Context, svc domain.AuthService) (*domain.Principal, error
 }
 
 // requireRole lets a request through only for a principal with role;
-// browser sessions must also send their CSRF token on every write.
-func requireRole(svc domain.AuthService, role domain.Role) echo.MiddlewareFunc {
+// browser sessions must also send their CSRF token on every write, and
+// writes are rate-limited per account.
+func requireRole(svc domain.AuthService, role domain.Role, writes *ipLimiter) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			p, err := principal(c, svc)
@@ -79,9 +80,15 @@ func requireRole(svc domain.AuthService, role domain.Role) echo.MiddlewareFunc {
 			if !p.Role.Can(role) {
 				return domain.Errorf(domain.EFORBIDDEN, "this needs the %s role; %s is %s", role, p.Username, p.Role)
 			}
-			if p.Via == "session" && unsafeMethod(c.Request().Method) {
-				if err := checkCSRF(c, p); err != nil {
-					return err
+			if unsafeMethod(c.Request().Method) {
+				if p.Via == "session" {
+					if err := checkCSRF(c, p); err != nil {
+						return err
+					}
+				}
+				if writes != nil && !writes.allow("user:"+p.Username) {
+					c.Response().Header().Set("Retry-After", "60")
+					return domain.Errorf(domain.ETOOMANY, "too many writes by %s; wait a minute", p.Username)
 				}
 			}
 			return next(c)
@@ -189,7 +196,7 @@ func truncateMsg(s string) string {
 	return s
 }
 
-func registerAuth(e *echo.Echo, svc domain.AuthService, sessionTTL time.Duration, signInLimit *ipLimiter) {
+func registerAuth(e *echo.Echo, svc domain.AuthService, sessionTTL time.Duration, signInLimit, writes *ipLimiter) {
 	if svc == nil {
 		return
 	}
@@ -238,7 +245,7 @@ func registerAuth(e *echo.Echo, svc domain.AuthService, sessionTTL time.Duration
 		return c.NoContent(http.StatusNoContent)
 	})
 
-	admin := e.Group("/admin", requireRole(svc, domain.RoleAdmin))
+	admin := e.Group("/admin", requireRole(svc, domain.RoleAdmin, writes))
 	admin.GET("/users", func(c echo.Context) error {
 		users, err := svc.Users(c.Request().Context())
 		if err != nil {

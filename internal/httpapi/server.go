@@ -30,6 +30,8 @@ type Config struct {
 	SessionTTL time.Duration
 	// SignInPerMinute limits sign-in attempts per client address.
 	SignInPerMinute float64
+	// WritesPerMinute limits writes per account.
+	WritesPerMinute float64
 	// TrustProxy takes the client address from X-Forwarded-For; set it only
 	// behind a proxy that sets that header.
 	TrustProxy bool
@@ -72,6 +74,10 @@ func New(cfg Config, svc Services) *echo.Echo {
 	if cfg.SignInPerMinute == 0 {
 		cfg.SignInPerMinute = 10
 	}
+	if cfg.WritesPerMinute == 0 {
+		cfg.WritesPerMinute = 600
+	}
+	writes := newIPLimiter(cfg.WritesPerMinute, int(cfg.WritesPerMinute/6)+1)
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.IPExtractor = echo.ExtractIPDirect()
@@ -96,7 +102,7 @@ func New(cfg Config, svc Services) *echo.Echo {
 		e.Use(timeout(cfg.RequestTimeout))
 	}
 	e.Use(withPrincipalResolver)
-	registerAuth(e, svc.Auth, cfg.SessionTTL, newIPLimiter(cfg.SignInPerMinute, 5))
+	registerAuth(e, svc.Auth, cfg.SessionTTL, newIPLimiter(cfg.SignInPerMinute, 5), writes)
 
 	e.GET("/metrics", met.handler())
 	e.GET("/healthz", func(c echo.Context) error {
@@ -158,7 +164,7 @@ func New(cfg Config, svc Services) *echo.Echo {
 			cfg.MaxWriteBytes = 10 << 20
 		}
 		who := func(c echo.Context) (*domain.Principal, error) { return principal(c, svc.Auth) }
-		ogcapi.NewWriter(ogc, svc.Edits, who, cfg.MaxWriteBytes).Register(e, requireRole(svc.Auth, domain.RoleEditor), requireRole(svc.Auth, domain.RoleAdmin))
+		ogcapi.NewWriter(ogc, svc.Edits, who, cfg.MaxWriteBytes).Register(e, requireRole(svc.Auth, domain.RoleEditor, writes), requireRole(svc.Auth, domain.RoleAdmin, writes))
 		e.GET("/admin/audit", func(c echo.Context) error {
 			limit, _ := strconv.Atoi(c.QueryParam("limit"))
 			before, _ := strconv.ParseInt(c.QueryParam("before"), 10, 64)
@@ -167,9 +173,9 @@ func New(cfg Config, svc Services) *echo.Echo {
 				return err
 			}
 			return c.JSON(http.StatusOK, map[string]any{"entries": entries})
-		}, requireRole(svc.Auth, domain.RoleAdmin))
+		}, requireRole(svc.Auth, domain.RoleAdmin, writes))
 	}
-	registerUploads(e, svc.Uploads, svc.Auth)
+	registerUploads(e, svc.Uploads, svc.Auth, writes)
 	web := newFrontend(cfg.Assets)
 	e.GET("/", func(c echo.Context) error {
 		if web.wantsHTML(c.Request()) {

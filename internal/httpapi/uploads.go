@@ -19,11 +19,11 @@ import (
 
 // registerUploads adds the upload workflow: receive a file, follow its
 // processing, preview the draft, commit or discard it.
-func registerUploads(e *echo.Echo, svc domain.UploadService, auth domain.AuthService) {
+func registerUploads(e *echo.Echo, svc domain.UploadService, auth domain.AuthService, writes *ipLimiter) {
 	if svc == nil || auth == nil {
 		return
 	}
-	editor := requireRole(auth, domain.RoleEditor)
+	editor := requireRole(auth, domain.RoleEditor, writes)
 	who := func(c echo.Context) *domain.Principal { p, _ := principal(c, auth); return p }
 	uploadID := func(c echo.Context) (int64, error) {
 		id, err := strconv.ParseInt(c.Param("id"), 10, 64)

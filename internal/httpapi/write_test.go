@@ -166,3 +166,20 @@ func TestEditProjectAndRollback(t *testing.T) {
 		t.Fatalf("editor reads audit: %d", resp.StatusCode)
 	}
 }
+
+func TestWritesAreRateLimitedPerAccount(t *testing.T) {
+	c, auth, _ := writer(t, domain.RoleEditor)
+	limited := false
+	for i := 0; i < 200 && !limited; i++ {
+		resp, _ := c.do("POST", "/collections/plots/items", `{"type":"Feature","geometry":{"type":"Point","coordinates":[122,40]},"properties":{}}`,
+			"Authorization", auth, "Content-Type", "application/geo+json")
+		limited = resp.StatusCode == 429 && resp.Header.Get("Retry-After") != ""
+	}
+	if !limited {
+		t.Fatal("200 writes in a row were never limited")
+	}
+	// Reads are not limited.
+	if resp, _ := c.do("GET", "/collections/plots/items", ""); resp.StatusCode != 200 {
+		t.Fatalf("read after the write limit: %d", resp.StatusCode)
+	}
+}
