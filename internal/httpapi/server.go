@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -300,9 +301,14 @@ func requestLogger(log *slog.Logger) echo.MiddlewareFunc {
 }
 
 // timeout bounds each request's context so slow queries are cancelled.
+// Uploads are exempt: a large file takes longer to send and to commit,
+// and has its own limits.
 func timeout(d time.Duration) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
+			if strings.HasPrefix(c.Request().URL.Path, "/uploads") {
+				return next(c)
+			}
 			ctx, cancel := context.WithTimeout(c.Request().Context(), d)
 			defer cancel()
 			c.SetRequest(c.Request().WithContext(ctx))

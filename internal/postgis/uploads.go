@@ -118,6 +118,11 @@ func (s *UploadStore) Stage(ctx context.Context, id int64, batch []domain.Staged
 func (s *UploadStore) Finish(ctx context.Context, id int64, srid int, result json.RawMessage) (*domain.UploadSummary, error) {
 	var sum domain.UploadSummary
 	err := pgx.BeginFunc(ctx, s.db.Pool, func(tx pgx.Tx) error {
+		// A large draft takes longer than a request may: this transaction
+		// runs in the background, under its own time limit.
+		if _, err := tx.Exec(ctx, `SET LOCAL statement_timeout = '30min'`); err != nil {
+			return err
+		}
 		steps := []struct {
 			sql  string
 			args []any
@@ -127,11 +132,14 @@ func (s *UploadStore) Finish(ctx context.Context, id int64, srid int, result jso
 			  WHERE upload_id = $1`, []any{id, srid}},
 			{`UPDATE upload_feature SET valid = ST_IsValid(geom), valid_reason = CASE WHEN ST_IsValid(geom) THEN '' ELSE ST_IsValidReason(geom) END
 			  WHERE upload_id = $1 AND geom IS NOT NULL`, []any{id}},
-			// Outside the province outline when the basemap has it, else outside a box around it.
-			{`UPDATE upload_feature f SET outside = NOT COALESCE(
-				(SELECT ST_DWithin(f.geom::geography, l.geom::geography, 2000) FROM layer_feature l WHERE l.layer_id = 'liaoning' LIMIT 1),
-				f.geom && ST_MakeEnvelope(118.8, 38.7, 125.8, 43.5, 4326))
-			  WHERE upload_id = $1 AND geom IS NOT NULL AND valid`, []any{id}},
+			// Outside the province outline (with a margin of about 2 km for
+			// the coast) when the basemap has it, else outside a box around
+			// it. One outline for all rows lets PostGIS prepare it once.
+			{`WITH outline AS (
+				SELECT COALESCE((SELECT ST_Buffer(geom, 0.02) FROM layer_feature WHERE layer_id = 'liaoning' LIMIT 1),
+				                ST_MakeEnvelope(118.8, 38.7, 125.8, 43.5, 4326)) AS g)
+			  UPDATE upload_feature f SET outside = NOT ST_Intersects(f.geom, outline.g) FROM outline
+			  WHERE f.upload_id = $1 AND f.geom IS NOT NULL AND f.valid`, []any{id}},
 			{`UPDATE upload_feature f SET duplicate_of = d.first FROM (
 				SELECT idx, min(idx) OVER (PARTITION BY ST_AsBinary(geom), properties) AS first FROM upload_feature
 				WHERE upload_id = $1 AND geom IS NOT NULL) d
@@ -256,6 +264,10 @@ func (s *UploadStore) Commit(ctx context.Context, who *domain.Principal, id int6
 	}
 	res := &domain.CommitResult{Target: req.Target}
 	err := pgx.BeginFunc(ctx, s.db.Pool, func(tx pgx.Tx) error {
+		// A large draft commits in one transaction, under its own limit.
+		if _, err := tx.Exec(ctx, `SET LOCAL statement_timeout = '10min'`); err != nil {
+			return err
+		}
 		var (
 			status   string
 			expected []byte
