@@ -3,6 +3,8 @@ package httpapi_test
 import (
 	"bufio"
 	"bytes"
+	"compress/gzip"
+	"io"
 	"encoding/csv"
 	"encoding/json"
 	"encoding/xml"
@@ -241,5 +243,39 @@ UPDATE collection_version SET version = version + 1 WHERE collection = 'projects
 	third, body3 := get(t, u)
 	if third.Header.Get("X-Cache") == "hit" || !strings.Contains(string(body3), "Renamed port") {
 		t.Fatalf("after a write: %v %s", third.Header, body3)
+	}
+}
+
+func TestGzip(t *testing.T) {
+	srv, _ := newApp(t)
+	for _, path := range []string{"/collections/projects/items?section=2&limit=3", "/plan/clauses"} {
+		for round := 0; round < 2; round++ { // a miss, then a cache hit
+			req, _ := http.NewRequest("GET", srv.URL+path, nil)
+			req.Header.Set("Accept-Encoding", "gzip")
+			resp, err := http.DefaultTransport.RoundTrip(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			zr, err := gzip.NewReader(resp.Body)
+			if err != nil || resp.Header.Get("Content-Encoding") != "gzip" {
+				t.Fatalf("%s round %d: %v %v", path, round, resp.Header, err)
+			}
+			plain, err := io.ReadAll(zr)
+			resp.Body.Close()
+			if err != nil || !json.Valid(plain) {
+				t.Fatalf("%s round %d: not JSON after gunzip: %v", path, round, err)
+			}
+		}
+	}
+	// Without Accept-Encoding the body is plain.
+	req, _ := http.NewRequest("GET", srv.URL+"/collections/projects/items?section=7", nil)
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.Header.Get("Content-Encoding") != "" || !json.Valid(b) {
+		t.Fatalf("plain: %v", resp.Header)
 	}
 }

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bytes"
+	"compress/gzip"
 	"io/fs"
 	"mime"
 	"net/http"
@@ -18,15 +19,40 @@ import (
 type frontend struct {
 	assets    fs.FS
 	indexHTML []byte
+	// gzipped holds compressed copies of the text assets, made once.
+	gzipped map[string][]byte
 }
 
 func newFrontend(assets fs.FS) *frontend {
-	f := &frontend{assets: assets}
-	if assets != nil {
-		if b, err := fs.ReadFile(assets, "index.html"); err == nil {
-			f.indexHTML = b
-		}
+	f := &frontend{assets: assets, gzipped: map[string][]byte{}}
+	if assets == nil {
+		return f
 	}
+	if b, err := fs.ReadFile(assets, "index.html"); err == nil {
+		f.indexHTML = b
+	}
+	_ = fs.WalkDir(assets, "assets", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return nil
+		}
+		switch path.Ext(p) {
+		case ".js", ".mjs", ".css", ".json", ".svg", ".map", ".txt", ".wasm", ".pbf":
+		default:
+			return nil
+		}
+		b, err := fs.ReadFile(assets, p)
+		if err != nil {
+			return nil
+		}
+		var buf bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+		zw.Write(b)
+		zw.Close()
+		if buf.Len() < len(b) {
+			f.gzipped[p] = buf.Bytes()
+		}
+		return nil
+	})
 	return f
 }
 
@@ -80,6 +106,21 @@ func (f *frontend) asset(c echo.Context) error {
 		h.Set(echo.HeaderContentType, "application/x-protobuf")
 	}
 	h.Set("Cache-Control", "public, max-age=31536000, immutable")
+	h.Add("Vary", "Accept-Encoding")
+	if gz, ok := f.gzipped[name]; ok && acceptsGzip(c.Request()) {
+		h.Set("Content-Encoding", "gzip")
+		return c.Blob(http.StatusOK, h.Get(echo.HeaderContentType), gz)
+	}
 	http.ServeContent(c.Response(), c.Request(), name, time.Time{}, bytes.NewReader(b))
 	return nil
+}
+
+func acceptsGzip(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+		enc, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if strings.EqualFold(strings.TrimSpace(enc), "gzip") && !strings.Contains(strings.ReplaceAll(params, " ", ""), "q=0") {
+			return true
+		}
+	}
+	return false
 }

@@ -118,6 +118,10 @@ func New(cfg Config, svc Services) *echo.Echo {
 		}
 		return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
 	})
+	// The plan's documents are text that compresses well.
+	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{Level: 5, Skipper: func(c echo.Context) bool {
+		return !strings.HasPrefix(c.Request().URL.Path, "/plan/")
+	}}))
 	e.GET("/plan/sections", func(c echo.Context) error {
 		if c.Request().URL.RawQuery != "" {
 			return domain.Errorf(domain.EINVALID, "this resource takes no query parameters")

@@ -2,6 +2,7 @@ package ogcapi
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -219,20 +220,35 @@ func (h *Handler) items(c echo.Context) error {
 	}
 	resp := c.Response()
 	resp.Header().Set(echo.HeaderContentType, r.format.MediaType())
-	var out io.Writer = resp
+	resp.Header().Add("Vary", "Accept-Encoding")
+	// Compress as rows stream when the client takes it; the cache keeps
+	// the plain bytes and compresses them once.
+	var body io.Writer = resp
+	var zw *gzip.Writer
+	if clientTakesGzip(c.Request()) {
+		zw, _ = gzip.NewWriterLevel(resp, gzip.BestSpeed)
+		body = zw
+	}
+	var out = body
 	var tee *teeBuffer
 	if h.cache != nil {
 		tee = &teeBuffer{limit: h.cache.maxEntry}
-		out = io.MultiWriter(resp, tee)
+		out = io.MultiWriter(body, tee)
 	}
 	fw := newFeatureWriter(r.format, out)
 	started := false
 	n := 0
+	start := func() error {
+		if zw != nil {
+			resp.Header().Set("Content-Encoding", "gzip")
+		}
+		resp.WriteHeader(http.StatusOK)
+		started = true
+		return fw.Begin()
+	}
 	matched, err := h.each(ctx, r, func(f *Feature) error {
 		if !started {
-			resp.WriteHeader(http.StatusOK)
-			started = true
-			if err := fw.Begin(); err != nil {
+			if err := start(); err != nil {
 				return err
 			}
 		}
@@ -248,8 +264,7 @@ func (h *Handler) items(c echo.Context) error {
 		return err
 	}
 	if !started {
-		resp.WriteHeader(http.StatusOK)
-		if err := fw.Begin(); err != nil {
+		if err := start(); err != nil {
 			return err
 		}
 	}
@@ -257,6 +272,11 @@ func (h *Handler) items(c echo.Context) error {
 	meta.Links = pageLinks(base, path, r.q, r.offset, r.limit, n, matched, r.format)
 	if err := fw.End(meta); err != nil {
 		return err
+	}
+	if zw != nil {
+		if err := zw.Close(); err != nil {
+			return err
+		}
 	}
 	if tee != nil && !tee.overflow {
 		h.cache.put(etag, r.collection, r.format.MediaType(), tee.buf.Bytes())
