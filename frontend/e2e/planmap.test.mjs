@@ -1,0 +1,545 @@
+// End-to-end tests of the map front end in real headless Chromium against a
+// real planmap (built from this checkout, with its own PostGIS). Expects
+// frontend/dist to be built (`npm run build`). Screenshots go to a temporary
+// folder whose path is printed.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { apiFeatures, apiJSON, buildPlanmap, checkBuilt, idsOf, launchBrowser, parseCSV, settle, startPlanmap, tempDir } from './helpers.mjs';
+
+let base, server, context, shots;
+const timings = {};
+const pageErrors = [];
+
+function track(page) {
+  page.on('pageerror', (e) => pageErrors.push(`${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') pageErrors.push(`console: ${m.text()}`);
+  });
+  return page;
+}
+
+async function shot(page, name) {
+  const file = path.join(shots, name);
+  await page.screenshot({ path: file });
+  console.log(`screenshot: ${file}`);
+  return file;
+}
+
+async function newPage(p = '/', viewport) {
+  const page = track(await context.newPage());
+  if (viewport) await page.setViewportSize(viewport);
+  await page.goto(new URL(p, server.url).href);
+  await settle(page);
+  return page;
+}
+
+const url = (page) => new URL(page.url());
+const idle = (page) => page.evaluate(() => window.__planmap.whenIdle());
+const hook = (page, name, ...args) => page.evaluate(([n, a]) => window.__planmap[n](...a), [name, args]);
+
+/** The current map bounds as the API's bbox parameter. */
+async function mapBBox(page) {
+  return page.evaluate(() => {
+    const b = window.__planmap.map.getBounds();
+    return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].join(',');
+  });
+}
+
+/** Checks that the app's filtered set, the map's sources and the list show what the API answers for query. */
+async function assertMatchesAPI(page, query) {
+  const expected = await apiFeatures(server.url, query);
+  assert.ok(expected.length > 0, `the API has projects for ${query}`);
+  assert.deepEqual(await hook(page, 'filteredIds'), idsOf(expected), `filtered set = API for ${query}`);
+  assert.deepEqual(
+    await hook(page, 'mapSourceIds'),
+    idsOf(expected.filter((f) => f.geometry)),
+    `map sources = API features with geometry for ${query}`,
+  );
+  const bbox = await mapBBox(page);
+  const inView = await apiFeatures(server.url, `${query}&bbox=${bbox}`);
+  assert.deepEqual([...(await hook(page, 'listIds'))].sort(), idsOf(inView), `list = API for ${query}&bbox=${bbox}`);
+  assert.deepEqual(
+    [...(await hook(page, 'unmappedIds'))].sort(),
+    idsOf(expected.filter((f) => !f.geometry)),
+    `"not on the map" list = API features without geometry for ${query}`,
+  );
+  return expected;
+}
+
+/** Project features drawn on the map now: unclustered ids, cluster sizes. */
+async function rendered(page) {
+  return page.evaluate(() => {
+    const map = window.__planmap.map;
+    const ids = new Set();
+    const clusters = new Map();
+    for (const f of map.queryRenderedFeatures({ layers: ['proj-point', 'proj-line', 'proj-poly-fill', 'proj-cluster'] })) {
+      if (f.properties.cluster_id !== undefined) clusters.set(f.properties.cluster_id, f.properties.point_count);
+      else ids.add(f.properties.id);
+    }
+    return { ids: [...ids].sort(), clustered: [...clusters.values()].reduce((a, b) => a + b, 0) };
+  });
+}
+
+describe('planmap front end', { timeout: 600_000 }, () => {
+  before(async () => {
+    checkBuilt();
+    base = tempDir('planmap-e2e-');
+    shots = tempDir('planmap-shots-');
+    const bin = buildPlanmap(base);
+    server = await startPlanmap(bin, base);
+    context = await launchBrowser(base);
+    console.log(`planmap: ${server.url}  screenshots: ${shots}`);
+  });
+
+  after(async () => {
+    await context?.close().catch(() => {});
+    await server?.stop();
+    if (base) fs.rmSync(base, { recursive: true, force: true, maxRetries: 3 });
+    console.log('timings (ms):', JSON.stringify(timings));
+  });
+
+  it('loads with no request outside the planmap origin, draws the basemap with labels and shows the attribution', async () => {
+    const origin = new URL(server.url).origin;
+    const requests = [];
+    const onRequest = (r) => requests.push(r.url());
+    context.on('request', onRequest);
+    const sizes = [];
+    const page = track(await context.newPage());
+    page.on('requestfinished', (r) => sizes.push(r.sizes().then((s) => s.responseBodySize + s.responseHeadersSize)));
+    // Without the server's Content-Security-Policy, so that a request to another origin would really be made (and seen here)
+    // rather than blocked by the browser before it starts; blocked attempts are checked in the next test.
+    await page.route(`${server.url}/`, async (route) => {
+      const res = await route.fetch();
+      const headers = { ...res.headers() };
+      delete headers['content-security-policy'];
+      await route.fulfill({ response: res, headers });
+    });
+    const t0 = Date.now();
+    await page.goto(server.url + '/');
+    await settle(page);
+    timings.firstLoadIdle = Date.now() - t0;
+    context.off('request', onRequest);
+    timings.firstLoadBytes = (await Promise.all(sizes)).reduce((a, b) => a + b, 0);
+
+    const outside = requests.filter((u) => !/^(data|blob):/.test(u) && new URL(u).origin !== origin);
+    assert.deepEqual(outside, [], 'every request stays on the planmap origin');
+    // The recording works: it saw the app's own requests.
+    for (const p of ['/assets/', '/collections/projects/items', '/collections/land/items', '/collections/cities/items', '/plan/sections']) {
+      assert.ok(requests.some((u) => u.includes(p)), `a request for ${p} was recorded`);
+    }
+
+    // The basemap and its labels are drawn (labels need no glyph server).
+    const drawn = await page.evaluate(() => {
+      const m = window.__planmap.map;
+      const q = (layer) => m.queryRenderedFeatures({ layers: [layer] }).length;
+      return { land: q('land'), liaoning: q('liaoning-line'), cities: q('cities'), labels: q('city-labels'), border: q('border'), glyphs: m.getStyle().glyphs ?? null };
+    });
+    assert.ok(drawn.land > 0 && drawn.liaoning > 0 && drawn.border > 0, JSON.stringify(drawn));
+    assert.equal(drawn.cities, 14, 'the 14 prefecture seats are drawn');
+    assert.ok(drawn.labels >= 10, `city labels are drawn (${drawn.labels})`);
+    assert.equal(drawn.glyphs, null, 'the style names no glyph server');
+
+    // Attribution: every basemap collection's attribution is shown.
+    const { collections } = await apiJSON(server.url, '/collections');
+    const attribution = await page.textContent('[data-testid="attribution"]');
+    for (const c of collections.filter((c) => c.kind === 'basemap' && c.attribution)) {
+      for (const part of c.attribution.split(' · ')) assert.ok(attribution.includes(part.trim()), `attribution shows "${part}" of ${c.id}`);
+    }
+    // Unfiltered: everything the API has.
+    await assertMatchesAPI(page, '');
+    // The legend explains approximate locations.
+    if (!(await page.isVisible('[data-testid="legend-approx"]'))) await page.click('.legend-box > summary');
+    assert.ok(await page.isVisible('[data-testid="legend-approx"]'));
+    await shot(page, '01-load.png');
+    await page.close();
+  });
+
+  it('runs under a Content-Security-Policy without unsafe-inline, and nothing tries to leave the origin', async () => {
+    const page = track(await context.newPage());
+    // The server's own policy; where it sends none, a strict one stands in.
+    const strict = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; worker-src 'self' blob:; connect-src 'self'; object-src 'none'; base-uri 'none'";
+    let policy = '';
+    await page.route(`${server.url}/`, async (route) => {
+      const res = await route.fetch();
+      policy = res.headers()['content-security-policy'] || strict;
+      await route.fulfill({ response: res, headers: { ...res.headers(), 'content-security-policy': policy } });
+    });
+    await page.addInitScript(() => {
+      window.__violations = [];
+      document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(`${e.violatedDirective} ${e.blockedURI}`));
+    });
+    await page.goto(server.url + '/');
+    await settle(page);
+    assert.doesNotMatch(policy, /unsafe-inline|unsafe-eval/);
+    assert.match(policy, /connect-src 'self'/);
+    assert.deepEqual(await page.evaluate(() => window.__violations), [], `no violation of ${policy}`);
+    assert.ok((await hook(page, 'mapSourceIds')).length > 0, 'the map drew projects under the policy');
+    const labels = await page.evaluate(() => window.__planmap.map.queryRenderedFeatures({ layers: ['city-labels'] }).length);
+    assert.ok(labels >= 10, 'labels drawn under the policy');
+    await page.close();
+  });
+
+  let page;
+  let sectionSeven;
+  it('filters by section 7, then by a status, and shows what the API answers', async () => {
+    page = await newPage('/?lang=zh');
+    await page.check('#f-section-7');
+    await idle(page);
+    assert.equal(url(page).searchParams.get('section'), '7');
+    sectionSeven = await assertMatchesAPI(page, 'section=7');
+
+    // Faceted counts: each status option counts the projects of section 7 with that status.
+    const counts = await page.$$eval('[data-facet="status"] .option', (rows) => rows.map((r) => [r.querySelector('input').value, Number(r.dataset.count)]));
+    for (const [status, n] of counts) {
+      const api = await apiJSON(server.url, `/collections/projects/items?section=7&status=${status}&limit=1`);
+      assert.equal(n, api.numberMatched, `count of status ${status} under section 7`);
+    }
+    // …and each section counts the projects of all statuses, since only the section facet is set.
+    const sec = await page.$$eval('[data-facet="section"] .option', (rows) => rows.map((r) => [r.querySelector('input').value, Number(r.dataset.count)]));
+    for (const [n, c] of sec) {
+      const api = await apiJSON(server.url, `/collections/projects/items?section=${n}&limit=1`);
+      assert.equal(c, api.numberMatched, `count of section ${n}`);
+    }
+
+    const status = counts.filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1])[0][0];
+    const t = await page.evaluate(async (sel) => {
+      const t0 = performance.now();
+      const map = window.__planmap.map;
+      // the first frame drawn after the points source has taken the new data
+      const drawn = new Promise((resolve) => {
+        const timer = setTimeout(resolve, 10_000);
+        const onData = (e) => {
+          if (e.sourceId === 'proj-points' && e.isSourceLoaded) {
+            map.off('sourcedata', onData);
+            map.once('render', () => (clearTimeout(timer), resolve()));
+          }
+        };
+        map.on('sourcedata', onData);
+      });
+      document.querySelector(sel).click();
+      const sync = performance.now() - t0;
+      await drawn;
+      const render = performance.now() - t0;
+      await window.__planmap.whenIdle();
+      return { sync, render, idle: performance.now() - t0 };
+    }, `#f-status-${status}`);
+    timings.filterChangeSync = Math.round(t.sync);
+    timings.filterChangeToMapFrame = Math.round(t.render);
+    timings.filterChangeToIdle = Math.round(t.idle);
+    assert.equal(url(page).searchParams.get('status'), status);
+    const expected = await assertMatchesAPI(page, `section=7&status=${status}`);
+
+    // What the map draws: zoom to all results, then every feature is drawn, as itself or inside a cluster.
+    await page.click('.list-head .link-button');
+    await page.waitForTimeout(400);
+    await idle(page);
+    const r = await rendered(page);
+    const withGeom = expected.filter((f) => f.geometry);
+    const points = withGeom.filter((f) => f.geometry.type === 'Point');
+    const others = withGeom.filter((f) => f.geometry.type !== 'Point');
+    const drawnPoints = r.ids.filter((id) => points.some((p) => p.id === id));
+    assert.ok(r.ids.every((id) => withGeom.some((f) => f.id === id)), `only matching projects are drawn: ${r.ids}`);
+    assert.deepEqual(r.ids.filter((id) => others.some((f) => f.id === id)), idsOf(others), 'every line and polygon is drawn');
+    assert.equal(drawnPoints.length + r.clustered, points.length, 'every point is drawn, alone or in a cluster');
+    await assertMatchesAPI(page, `section=7&status=${status}`);
+    await shot(page, '02-filtered.png');
+  });
+
+  it('highlights in the list what the pointer is over on the map, and on the map what it is over in the list', async () => {
+    // A drawn project whose pixel is not under the legend or another panel.
+    const target = await page.evaluate(() => {
+      const map = window.__planmap.map;
+      const canvas = map.getCanvas();
+      const rect = canvas.getBoundingClientRect();
+      for (const f of map.queryRenderedFeatures({ layers: ['proj-point', 'proj-line'] })) {
+        const g = f.geometry;
+        const coords = g.type === 'Point' ? [g.coordinates] : g.type === 'LineString' ? g.coordinates : g.coordinates.flat();
+        for (const c of coords) {
+          const p = map.project(c);
+          const x = rect.left + p.x,
+            y = rect.top + p.y;
+          if (p.x < 5 || p.y < 5 || p.x > rect.width - 5 || p.y > rect.height - 5) continue;
+          if (document.elementFromPoint(x, y) !== canvas) continue;
+          const hit = map.queryRenderedFeatures([p.x, p.y], { layers: ['proj-point', 'proj-line'] })[0];
+          if (hit?.properties.id === f.properties.id) return { id: f.properties.id, x, y };
+        }
+      }
+      return null;
+    });
+    assert.ok(target, 'a project on the map to point at');
+    await page.mouse.move(target.x, target.y);
+    await page.waitForSelector(`[data-testid="list-entry"][data-id="${target.id}"].hover`, { timeout: 5000 });
+    assert.equal(await page.isVisible('#tooltip'), true, 'a tooltip names the project');
+    await page.mouse.move(5, 5);
+    await page.waitForSelector(`[data-testid="list-entry"][data-id="${target.id}"]:not(.hover)`, { timeout: 5000 });
+
+    const other = (await hook(page, 'listIds')).at(-1);
+    await page.hover(`[data-testid="list-entry"][data-id="${other}"]`);
+    const highlighted = await page.evaluate(async () => {
+      const data = await window.__planmap.map.getSource('highlight').getData();
+      return data.features.map((f) => f.properties.id);
+    });
+    assert.deepEqual(highlighted, [other]);
+    await page.mouse.move(5, 5);
+  });
+
+  let chosen;
+  it('opens a detail with the verbatim clause highlighted inside its item', async () => {
+    const { clauses } = await apiJSON(server.url, '/plan/clauses');
+    const inList = await hook(page, 'listIds');
+    chosen = sectionSeven.filter((f) => inList.includes(String(f.id))).sort((a, b) => (b.properties.history?.length ?? 0) - (a.properties.history?.length ?? 0))[0];
+    assert.ok(chosen, 'a project of the list to open');
+    const p = chosen.properties;
+    await page.click(`[data-testid="list-entry"][data-id="${chosen.id}"]`);
+    await page.waitForSelector('[data-testid="detail"]:not([hidden])');
+    assert.equal(url(page).searchParams.get('id'), chosen.id);
+    assert.equal(await page.textContent('[data-testid="detail-name"]'), p.name_zh);
+
+    const item = clauses.find((c) => c.section === p.section && c.item === p.item);
+    assert.ok(item, 'the clause index has the item');
+    const quote = await page.textContent('[data-testid="clause-text"]');
+    assert.equal(quote, item.text, 'the item text is shown verbatim');
+    const marks = await page.$$eval('[data-testid="clause-mark"]', (ms) => ms.map((m) => m.textContent));
+    assert.ok(marks.length > 0, 'the clause is marked');
+    assert.equal(marks.join('…'), p.clause.split(/…+/).join('…'), 'the marked text is the clause, verbatim');
+    assert.ok(item.text.includes(marks[0]));
+
+    assert.equal(await page.$$eval('[data-testid="timeline"] li', (li) => li.length), (p.history ?? []).length, 'one timeline entry per history entry');
+    assert.ok((await page.textContent('[data-testid="detail-section"]')).includes(`第${p.section}部分`));
+    const href = await page.getAttribute('[data-testid="geojson-link"]', 'href');
+    assert.equal(new URL(href, server.url).href, `${server.url}/collections/projects/items/${encodeURIComponent(chosen.id)}`);
+    const one = await apiJSON(server.url, href);
+    assert.equal(one.id, chosen.id);
+    await shot(page, '03-detail.png');
+
+    // Esc closes it and gives the focus back to the list entry.
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('[data-testid="detail"]', { state: 'hidden' });
+    assert.equal(url(page).searchParams.get('id'), null);
+    assert.equal(await page.evaluate(() => document.activeElement?.dataset?.id), chosen.id);
+    await page.click(`[data-testid="list-entry"][data-id="${chosen.id}"]`);
+    await page.waitForSelector('[data-testid="detail"]:not([hidden])');
+  });
+
+  it('switches to English and back', async () => {
+    const { statuses } = await apiJSON(server.url, '/plan/vocabularies');
+    await page.click('[data-testid="lang-toggle"]');
+    await idle(page);
+    assert.equal(url(page).searchParams.get('lang'), 'en');
+    assert.equal(await page.getAttribute('html', 'lang'), 'en');
+    assert.equal(await page.textContent('[data-testid="detail-name"]'), chosen.properties.name_en);
+    const labels = await page.$$eval('[data-facet="status"] .option-label', (ls) => ls.map((l) => l.textContent));
+    assert.deepEqual(labels, statuses.map((s) => s.label_en));
+    const entry = await page.textContent(`[data-testid="list-entry"][data-id="${chosen.id}"] .entry-name`);
+    assert.equal(entry, chosen.properties.name_en);
+    const mapLabel = await page.evaluate(() => JSON.stringify(window.__planmap.map.getLayoutProperty('city-labels', 'text-field')));
+    assert.ok(mapLabel.indexOf('name_en') < mapLabel.indexOf('name_zh'), 'map labels put English first');
+    await shot(page, '04-english.png');
+
+    await page.click('[data-testid="lang-toggle"]');
+    assert.equal(url(page).searchParams.get('lang'), 'zh');
+    assert.equal(await page.textContent('[data-testid="detail-name"]'), chosen.properties.name_zh);
+    assert.deepEqual(
+      await page.$$eval('[data-facet="status"] .option-label', (ls) => ls.map((l) => l.textContent)),
+      statuses.map((s) => s.label_zh),
+    );
+    await page.click('[data-testid="lang-toggle"]');
+    assert.equal(url(page).searchParams.get('lang'), 'en');
+  });
+
+  it('reproduces the same view from a shared URL', async () => {
+    const shared = page.url();
+    const before = {
+      state: await hook(page, 'state'),
+      list: await hook(page, 'listIds'),
+      filtered: await hook(page, 'filteredIds'),
+      center: await page.evaluate(() => window.__planmap.map.getCenter().toArray()),
+      zoom: await page.evaluate(() => window.__planmap.map.getZoom()),
+    };
+    const other = await newPage(shared);
+    assert.deepEqual(await hook(other, 'state'), before.state);
+    assert.deepEqual(await hook(other, 'filteredIds'), before.filtered);
+    assert.deepEqual(await hook(other, 'listIds'), before.list);
+    const center = await other.evaluate(() => window.__planmap.map.getCenter().toArray());
+    assert.ok(Math.abs(center[0] - before.center[0]) < 1e-3 && Math.abs(center[1] - before.center[1]) < 1e-3, `${center} ≈ ${before.center}`);
+    assert.ok(Math.abs((await other.evaluate(() => window.__planmap.map.getZoom())) - before.zoom) < 0.02);
+    assert.equal(await other.textContent('[data-testid="detail-name"]'), chosen.properties.name_en);
+    assert.ok(await other.isChecked('#f-section-7'));
+    assert.equal(other.url(), shared);
+    await shot(other, '05-shared.png');
+    await other.close();
+  });
+
+  it('exports the current selection as GeoJSON and CSV', async () => {
+    const query = `section=7&status=${url(page).searchParams.get('status')}`;
+    const expected = await apiFeatures(server.url, query);
+    await page.click('[data-testid="tab-overview"]');
+    await page.waitForSelector('[data-testid="export-geojson"]');
+
+    const [dl1] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="export-geojson"]')]);
+    assert.match(dl1.suggestedFilename(), /^planmap-.*\.geojson$/);
+    const fc = JSON.parse(fs.readFileSync(await dl1.path(), 'utf8'));
+    assert.equal(fc.type, 'FeatureCollection');
+    assert.deepEqual(idsOf(fc.features), idsOf(expected));
+    for (const f of expected) {
+      const got = fc.features.find((g) => g.id === f.id);
+      assert.deepEqual(got.geometry, f.geometry, `geometry of ${f.id}`);
+      assert.deepEqual(got.properties, f.properties, `properties of ${f.id}`);
+    }
+
+    const [dl2] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="export-csv"]')]);
+    assert.match(dl2.suggestedFilename(), /^planmap-.*\.csv$/);
+    const text = fs.readFileSync(await dl2.path(), 'utf8');
+    assert.equal(text.charCodeAt(0), 0xfeff, 'UTF-8 byte order mark for spreadsheets');
+    const rows = parseCSV(text);
+    const head = rows[0];
+    assert.deepEqual(head.slice(0, 3), ['id', 'name_zh', 'name_en']);
+    assert.equal(rows.length, expected.length + 1);
+    for (const f of expected) {
+      const row = rows.find((r) => r[0] === f.id);
+      assert.ok(row, `CSV row for ${f.id}`);
+      assert.equal(row.length, head.length);
+      assert.equal(row[head.indexOf('name_zh')], f.properties.name_zh);
+      assert.equal(row[head.indexOf('clause')], f.properties.clause);
+      assert.equal(Number(row[head.indexOf('section')]), f.properties.section);
+    }
+
+    // Programme progress agrees with the server's count.
+    const { programmes } = await apiJSON(server.url, '/plan/programmes');
+    const shown = await page.$$eval('[data-testid="programmes"] li', (lis) => lis.map((li) => [li.dataset.programme, Number(li.dataset.sited), Number(li.dataset.target)]));
+    assert.deepEqual(
+      shown.sort(),
+      programmes.map((p) => [p.id, p.sited, p.count_target]).sort(),
+    );
+    await shot(page, '06-overview.png');
+  });
+
+  it('goes back and forward through filter changes', async () => {
+    const p = await newPage('/?lang=zh');
+    await p.check('#f-section-7');
+    await idle(p);
+    await p.check('#f-status-ongoing');
+    await idle(p);
+    assert.equal(url(p).searchParams.get('status'), 'ongoing');
+    assert.deepEqual(await hook(p, 'filteredIds'), idsOf(await apiFeatures(server.url, 'section=7&status=ongoing')));
+
+    await p.goBack();
+    await idle(p);
+    assert.equal(url(p).searchParams.get('status'), null);
+    assert.equal(url(p).searchParams.get('section'), '7');
+    assert.equal(await p.isChecked('#f-status-ongoing'), false);
+    assert.equal(await p.isChecked('#f-section-7'), true);
+    await assertMatchesAPI(p, 'section=7');
+
+    await p.goBack();
+    await idle(p);
+    assert.equal(url(p).searchParams.get('section'), null);
+    assert.equal(await p.isChecked('#f-section-7'), false);
+    assert.deepEqual(await hook(p, 'filteredIds'), idsOf(await apiFeatures(server.url, '')));
+
+    await p.goForward();
+    await idle(p);
+    assert.equal(url(p).searchParams.get('section'), '7');
+    await assertMatchesAPI(p, 'section=7');
+    await p.goForward();
+    await idle(p);
+    await assertMatchesAPI(p, 'section=7&status=ongoing');
+    await p.close();
+  });
+
+  it('searches by Chinese and English name and moves through the list by keyboard', async () => {
+    const p = await newPage('/?lang=zh');
+    await p.focus('[data-testid="search"]');
+    await p.keyboard.type('港');
+    await p.keyboard.press('Enter');
+    await idle(p);
+    assert.equal(url(p).searchParams.get('q'), '港');
+    await assertMatchesAPI(p, `q=${encodeURIComponent('港')}`);
+    await p.fill('[data-testid="search"]', 'reservoir');
+    await p.keyboard.press('Enter');
+    await idle(p);
+    await assertMatchesAPI(p, 'q=reservoir');
+
+    const ids = await hook(p, 'listIds');
+    assert.ok(ids.length >= 2, 'at least two reservoirs in view');
+    await p.focus(`[data-testid="list-entry"][data-id="${ids[0]}"]`);
+    await p.keyboard.press('ArrowDown');
+    assert.equal(await p.evaluate(() => document.activeElement?.dataset?.id), ids[1]);
+    await p.keyboard.press('Enter');
+    await p.waitForSelector('[data-testid="detail"]:not([hidden])');
+    assert.equal(url(p).searchParams.get('id'), ids[1]);
+    await p.keyboard.press('Escape');
+    await p.waitForSelector('[data-testid="detail"]', { state: 'hidden' });
+    assert.equal(await p.evaluate(() => document.activeElement?.dataset?.id), ids[1]);
+    // The filters are plain checkboxes: Space toggles the focused one.
+    await p.focus('#f-section-7');
+    await p.keyboard.press('Space');
+    await idle(p);
+    await assertMatchesAPI(p, 'section=7&q=reservoir');
+    await p.close();
+  });
+
+  it('fits a phone-sized screen', async () => {
+    const p = await newPage('/?lang=zh&section=7', { width: 390, height: 844 });
+    const layout = await p.evaluate(() => {
+      const box = (s) => document.querySelector(s).getBoundingClientRect().toJSON();
+      return { scrollWidth: document.documentElement.scrollWidth, map: box('#map'), list: box('#list-panel') };
+    });
+    assert.ok(layout.scrollWidth <= 390, `no sideways scrolling (${layout.scrollWidth})`);
+    assert.ok(layout.map.width >= 380 && layout.map.height > 250, JSON.stringify(layout.map));
+    assert.ok(layout.list.top >= layout.map.bottom - 1 && layout.list.height > 200, JSON.stringify(layout.list));
+    await shot(p, '07-phone.png');
+    const first = (await hook(p, 'listIds'))[0];
+    await p.click(`[data-testid="list-entry"][data-id="${first}"]`);
+    await p.waitForSelector('[data-testid="detail"]:not([hidden])');
+    const d = await p.evaluate(() => document.querySelector('[data-testid="detail"]').getBoundingClientRect().toJSON());
+    assert.ok(d.width >= 389 && d.height >= 800, `the detail covers the screen: ${JSON.stringify(d)}`);
+    await shot(p, '08-phone-detail.png');
+    await p.click('[data-testid="detail-close"]');
+    await p.waitForSelector('[data-testid="detail"]', { state: 'hidden' });
+    await p.click('[data-testid="tab-filters"]');
+    assert.ok(await p.isVisible('#f-section-7'));
+    await p.close();
+  });
+
+  it('shows hostile strings from the data as text and never runs them', async () => {
+    const p = track(await context.newPage());
+    const xss = `<img src=x onerror="window.__pwned=1"><script>window.__pwned=1</script>"'`;
+    await p.route(/\/collections\/projects\/items\?/, async (route) => {
+      const res = await route.fetch();
+      const fc = await res.json();
+      for (const f of fc.features) {
+        const q = f.properties;
+        q.name_zh = q.name_zh + xss;
+        q.name_en = q.name_en + xss;
+        q.location_note = xss;
+        q.action_zh = xss;
+        q.sources = [{ title: xss, url: 'javascript:window.__pwned=1', date: xss, note: xss }];
+        q.history = (q.history ?? []).map((h) => ({ ...h, note: xss, source: xss }));
+      }
+      await route.fulfill({ response: res, json: fc });
+    });
+    await p.goto(`${server.url}/?lang=zh`);
+    await settle(p);
+    // hover a list entry (the map highlights it), then open it
+    const first = (await hook(p, 'listIds'))[0];
+    await p.hover(`[data-testid="list-entry"][data-id="${first}"]`);
+    await p.click(`[data-testid="list-entry"][data-id="${first}"]`);
+    await p.waitForSelector('[data-testid="detail"]:not([hidden])');
+    await p.waitForTimeout(300);
+    assert.equal(await p.evaluate(() => window.__pwned), undefined, 'no injected script ran');
+    assert.equal(await p.$$eval('#list-panel img, #detail img, #list-panel script, #detail script', (n) => n.length), 0);
+    assert.ok((await p.textContent('[data-testid="detail-name"]')).includes('<script>'), 'the string is shown as text');
+    assert.equal(await p.$$eval('#detail a[href^="javascript:"]', (n) => n.length), 0, 'no javascript: link');
+    await p.close();
+  });
+
+  it('raised no page errors', () => {
+    assert.deepEqual(
+      pageErrors.filter((e) => !/GL Driver Message|WebGL/.test(e)),
+      [],
+    );
+  });
+});

@@ -1,0 +1,487 @@
+// The controller: holds the state, keeps it in the URL, and tells the map,
+// the filters, the list, the detail panel and the overview what to show.
+import type { GeoJSONSource, Map as MLMap, MapLayerMouseEvent } from 'maplibre-gl';
+import type { Feature } from 'geojson';
+import { getClauses, getCollections, getLayer, getProjects, getSections, getVocabularies } from './api';
+import { el, clear } from './dom';
+import { applyFilters, compareProjects, facetCounts, inView, matches, type Facet, type FacetCounts } from './filter';
+import { t, projectName } from './i18n';
+import {
+  BASEMAP_LAYERS,
+  PROJECT_LAYERS,
+  createMap,
+  fitFeatures,
+  projectIdOf,
+  projectSources,
+  setBasemap,
+  setHighlight,
+  setMapLanguage,
+  setProjects,
+  viewBBox,
+} from './mapview';
+import { parseState, round, sameFilters, serializeState, toggle, normalizeQuery, type AppState, type Panel } from './state';
+import { exportName, toCSV, toGeoJSON } from './export';
+import { FilterPanel } from './ui/filters';
+import { ProjectList } from './ui/list';
+import { renderDetail } from './ui/detail';
+import { renderOverview } from './ui/overview';
+import { renderLegend } from './ui/legend';
+import type { Clause, CollectionInfo, Lang, ProjectFeature, SectionInfo, Vocabularies } from './types';
+
+type HistoryMode = 'push' | 'replace' | 'none';
+
+function $(id: string): HTMLElement {
+  const n = document.getElementById(id);
+  if (!n) throw new Error(`index.html lacks #${id}`);
+  return n;
+}
+
+export class App {
+  state: AppState;
+  readonly map: MLMap;
+  all: ProjectFeature[] = [];
+  byId = new Map<string, ProjectFeature>();
+  vocab: Vocabularies = { statuses: [], categories: [], precisions: [] };
+  sections: SectionInfo[] = [];
+  clauses: Clause[] | null = null;
+  collections: CollectionInfo[] = [];
+  filtered: ProjectFeature[] = [];
+  counts: FacetCounts | null = null;
+  /** Milliseconds the last filter change took to update the list and hand the map its data. */
+  lastUpdateMs = 0;
+  loaded = false;
+  readonly ready: Promise<void>;
+
+  private hovered: string | null = null;
+  private lastPush = { kind: '', at: 0 };
+  private mapLoaded: Promise<void>;
+  private filters: FilterPanel;
+  private list: ProjectList;
+  private detailEl = $('detail');
+  private overviewEl = $('overview-panel');
+  private tooltip = $('tooltip');
+  private returnFocus: string | null = null;
+
+  constructor() {
+    this.state = parseState(location.search);
+    this.applyLangToPage();
+    const v = this.state.view;
+    this.map = createMap({
+      container: $('map'),
+      lang: this.state.lang,
+      center: v ? [v.lng, v.lat] : undefined,
+      zoom: v ? v.zoom : undefined,
+    });
+    this.mapLoaded = new Promise((resolve) => {
+      if (this.map.loaded()) resolve();
+      else this.map.once('load', () => resolve());
+    });
+    this.filters = new FilterPanel($('filters-panel'), {
+      toggle: (facet, value) => this.toggleFacet(facet, value),
+      setQuery: (q) => this.setQuery(q),
+      clear: () => this.update({ sections: [], statuses: [], categories: [], cities: [], q: '' }, 'push'),
+    });
+    this.list = new ProjectList($('list-panel'), {
+      select: (id) => this.select(id, true),
+      hover: (id) => this.setHover(id, 'list'),
+      fitAll: () => fitFeatures(this.map, this.filtered),
+    });
+    this.wireChrome();
+    this.wireMap();
+    window.addEventListener('popstate', () => this.onPopState());
+    this.ready = this.load();
+  }
+
+  // ---------- loading ----------
+
+  private async load(): Promise<void> {
+    this.setStatus(t(this.state.lang, 'loading'));
+    const noVocab: Vocabularies = { statuses: [], categories: [], precisions: [] };
+    const basemap = this.loadBasemap();
+    getClauses()
+      .then((c) => {
+        this.clauses = c;
+        if (this.state.selected) this.renderDetailPanel(false);
+      })
+      .catch(() => {
+        this.clauses = [];
+        if (this.state.selected) this.renderDetailPanel(false);
+      });
+    try {
+      const [projects, sections, vocab] = await Promise.all([getProjects(), getSections().catch(() => []), getVocabularies().catch(() => noVocab)]);
+      this.all = projects;
+      this.byId = new Map(projects.map((f) => [f.id, f]));
+      this.sections = sections;
+      this.vocab = vocab;
+    } catch (e) {
+      this.setStatus(t(this.state.lang, 'error.load', { msg: (e as Error).message }), true);
+      throw e;
+    }
+    await this.mapLoaded;
+    this.loaded = true;
+    this.buildTexts();
+    this.refreshFilters();
+    this.renderDetailPanel(false);
+    this.renderPanels();
+    this.setStatus('');
+    await basemap;
+  }
+
+  private async loadBasemap(): Promise<void> {
+    const collections = getCollections()
+      .then((cs) => {
+        this.collections = cs;
+        this.renderAttribution();
+      })
+      .catch(() => undefined);
+    // Fetch at once; hand to the map when its style has loaded.
+    await Promise.all([
+      collections,
+      ...BASEMAP_LAYERS.map((id) =>
+        getLayer(id)
+          .then(async (fc) => {
+            await this.mapLoaded;
+            setBasemap(this.map, id, fc);
+          })
+          .catch((e) => console.warn(`basemap layer ${id}:`, (e as Error).message)),
+      ),
+    ]);
+  }
+
+  // ---------- state and URL ----------
+
+  /** Changes the state, writes it to the URL and updates what depends on the change. */
+  update(patch: Partial<AppState>, mode: HistoryMode, kind = ''): void {
+    const prev = this.state;
+    this.state = { ...prev, ...patch };
+    this.writeURL(mode, kind);
+    this.afterChange(prev);
+  }
+
+  private writeURL(mode: HistoryMode, kind: string): void {
+    if (mode === 'none') return;
+    const url = `${location.pathname}?${serializeState(this.state)}${location.hash}`;
+    if (url === `${location.pathname}${location.search}${location.hash}`) return;
+    const now = performance.now();
+    // Typing in the search box makes one history entry, not one per pause.
+    const coalesce = kind !== '' && kind === this.lastPush.kind && now - this.lastPush.at < 2000;
+    if (mode === 'push' && !coalesce) history.pushState(null, '', url);
+    else history.replaceState(null, '', url);
+    if (mode === 'push') this.lastPush = { kind, at: now };
+  }
+
+  private afterChange(prev: AppState): void {
+    const s = this.state;
+    if (s.lang !== prev.lang) {
+      this.applyLangToPage();
+      if (this.loaded) {
+        setMapLanguage(this.map, s.lang);
+        this.buildTexts();
+      }
+    }
+    if (!this.loaded) return;
+    if (s.lang !== prev.lang || !sameFilters(s, prev)) this.refreshFilters();
+    if (s.selected !== prev.selected || s.lang !== prev.lang) this.renderDetailPanel(s.selected !== prev.selected);
+    if (s.panel !== prev.panel) this.renderPanels();
+  }
+
+  private onPopState(): void {
+    const next = parseState(location.search);
+    const prev = this.state;
+    this.state = next;
+    this.afterChange(prev);
+    const v = next.view;
+    if (v) {
+      const c = this.map.getCenter();
+      if (Math.abs(c.lng - v.lng) > 1e-4 || Math.abs(c.lat - v.lat) > 1e-4 || Math.abs(this.map.getZoom() - v.zoom) > 0.01) {
+        this.map.jumpTo({ center: [v.lng, v.lat], zoom: v.zoom });
+      }
+    }
+  }
+
+  private toggleFacet(facet: Facet, value: string | number): void {
+    const s = this.state;
+    switch (facet) {
+      case 'section':
+        return this.update({ sections: toggle(s.sections, value as number).sort((a, b) => a - b) }, 'push');
+      case 'status':
+        return this.update({ statuses: toggle(s.statuses, value as string).sort() }, 'push');
+      case 'category':
+        return this.update({ categories: toggle(s.categories, value as string).sort() }, 'push');
+      case 'city':
+        return this.update({ cities: toggle(s.cities, value as string).sort() }, 'push');
+    }
+  }
+
+  private setQuery(q: string): void {
+    const n = normalizeQuery(q);
+    if (n !== this.state.q) this.update({ q: n }, 'push', 'q');
+  }
+
+  select(id: string | null, fromUser: boolean): void {
+    if (id === this.state.selected) {
+      if (id && fromUser) this.focusDetail();
+      return;
+    }
+    if (id && fromUser) this.returnFocus = id;
+    this.update({ selected: id }, 'push');
+    if (id && fromUser) {
+      const f = this.byId.get(id);
+      // Bring a project into view when it is outside it (picked from a programme's members, say).
+      if (f?.geometry) {
+        const shown = inView([f], viewBBox(this.map)).length > 0;
+        if (!shown) fitFeatures(this.map, [f]);
+      }
+    }
+  }
+
+  // ---------- rendering ----------
+
+  private applyLangToPage(): void {
+    const lang: Lang = this.state.lang;
+    document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
+    document.title = t(lang, 'app.title');
+    $('app-title').textContent = t(lang, 'app.title');
+    const btn = $('lang-toggle');
+    btn.textContent = t(lang, 'lang.switch');
+    btn.setAttribute('aria-label', t(lang, 'lang.switch.label'));
+    btn.setAttribute('lang', lang === 'zh' ? 'en' : 'zh-CN');
+    for (const tab of document.querySelectorAll<HTMLElement>('[data-tab]')) {
+      tab.textContent = t(lang, `nav.${tab.dataset.tab as Panel}`);
+    }
+    $('map').setAttribute('aria-label', t(lang, 'map.label'));
+    $('skip-link').textContent = t(lang, 'skip');
+    $('tabs').setAttribute('aria-label', t(lang, 'nav.panels'));
+    this.renderAttribution();
+  }
+
+  /** Rebuilds everything that holds words: filters, legend (the list, detail and overview render from scratch anyway). */
+  private buildTexts(): void {
+    this.filters.build(this.state.lang, this.vocab, this.sections, this.all, this.state);
+    renderLegend($('legend'), this.state.lang, this.vocab);
+  }
+
+  private refreshFilters(): void {
+    const t0 = performance.now();
+    this.filtered = applyFilters(this.all, this.state);
+    this.counts = facetCounts(this.all, this.state);
+    this.filters.update(this.state.lang, this.state, this.counts);
+    void setProjects(this.map, projectSources(this.filtered, this.vocab.categories));
+    this.renderList();
+    this.renderOverviewPanel();
+    this.refreshHighlight();
+    this.lastUpdateMs = performance.now() - t0;
+  }
+
+  private renderList(): void {
+    if (!this.loaded) return;
+    const shown = inView(this.filtered, viewBBox(this.map)).sort(compareProjects);
+    const unmapped = this.filtered.filter((f) => !f.geometry).sort(compareProjects);
+    this.list.render(this.state.lang, this.vocab, shown, unmapped, this.filtered.length);
+    this.list.setSelected(this.state.selected, false);
+  }
+
+  private renderOverviewPanel(): void {
+    const s = this.state;
+    renderOverview(
+      this.overviewEl,
+      {
+        lang: s.lang,
+        vocab: this.vocab,
+        sections: this.sections,
+        all: this.all,
+        chartFeatures: this.all.filter((f) => matches(f, s, 'section')),
+        selection: this.filtered,
+        chosenSections: s.sections,
+      },
+      {
+        toggleSection: (n) => this.toggleFacet('section', n),
+        select: (id) => this.select(id, true),
+        exportGeoJSON: () => this.download(toGeoJSON(this.filtered), 'application/geo+json', 'geojson'),
+        exportCSV: () => this.download(toCSV(this.filtered), 'text/csv;charset=utf-8', 'csv'),
+      },
+    );
+  }
+
+  private renderDetailPanel(focus: boolean): void {
+    const id = this.state.selected;
+    const open = !!id && this.loaded;
+    this.detailEl.hidden = !open;
+    document.body.classList.toggle('detail-open', open);
+    if (!open || !id) {
+      clear(this.detailEl);
+      this.list.setSelected(null);
+      this.refreshHighlight();
+      if (focus && this.returnFocus) {
+        if (!this.list.focus(this.returnFocus)) this.map.getCanvas().focus();
+        this.returnFocus = null;
+      }
+      return;
+    }
+    const f = this.byId.get(id) ?? null;
+    renderDetail(
+      this.detailEl,
+      f,
+      { lang: this.state.lang, vocab: this.vocab, sections: this.sections, clauses: this.clauses, all: this.all },
+      { close: () => this.select(null, true), select: (x) => this.select(x, true) },
+      id,
+    );
+    this.list.setSelected(id);
+    this.refreshHighlight();
+    if (focus) this.focusDetail();
+  }
+
+  private focusDetail(): void {
+    const h = this.detailEl.querySelector<HTMLElement>('h2') ?? this.detailEl;
+    h.setAttribute('tabindex', '-1');
+    h.focus({ preventScroll: true });
+  }
+
+  private renderPanels(): void {
+    const panel = this.state.panel;
+    document.body.dataset.panel = panel;
+    for (const tab of document.querySelectorAll<HTMLElement>('[data-tab]')) {
+      tab.setAttribute('aria-pressed', tab.dataset.tab === panel ? 'true' : 'false');
+    }
+    // The side column shows filters or the overview; the list column is always there on a wide screen.
+    $('filters-panel').classList.toggle('active', panel !== 'overview');
+    this.overviewEl.classList.toggle('active', panel === 'overview');
+    $('list-panel').classList.toggle('active', panel === 'list');
+    this.map.resize();
+  }
+
+  private renderAttribution(): void {
+    const box = document.getElementById('attribution');
+    if (!box) return;
+    clear(box);
+    const texts = [
+      ...new Set(
+        this.collections
+          .filter((c) => (BASEMAP_LAYERS as readonly string[]).includes(c.id) && c.attribution)
+          .flatMap((c) => String(c.attribution).split(/\s+·\s+|\s*;\s*/))
+          .map((s) => s.trim())
+          .filter(Boolean),
+      ),
+    ];
+    if (!texts.length) return;
+    box.append(el('span', { class: 'attr-label' }, `${t(this.state.lang, 'map.attribution')}: `));
+    texts.forEach((s, i) => box.append(i ? ' · ' : '', el('span', { class: 'attr' }, s)));
+  }
+
+  private refreshHighlight(): void {
+    if (!this.loaded) return;
+    const ids = [this.state.selected, this.hovered].filter((x): x is string => !!x);
+    setHighlight(
+      this.map,
+      [...new Set(ids)].map((id) => this.byId.get(id)).filter((f): f is ProjectFeature => !!f),
+    );
+  }
+
+  private setHover(id: string | null, from: 'list' | 'map'): void {
+    if (id === this.hovered) return;
+    this.hovered = id;
+    if (from === 'map') this.list.setHover(id);
+    this.refreshHighlight();
+  }
+
+  private setStatus(msg: string, error = false): void {
+    const s = $('status');
+    s.textContent = msg;
+    s.classList.toggle('error', error);
+    s.hidden = msg === '';
+  }
+
+  private download(text: string, type: string, ext: string): void {
+    const blob = new Blob([text], { type });
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(blob);
+    const s = this.state;
+    const stem = [s.sections.length ? 's' + s.sections.join('-') : '', s.statuses.join('-'), s.categories.join('-'), s.cities.join('-')].filter(Boolean).join('_') || 'all';
+    a.download = exportName(stem, ext);
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+  }
+
+  // ---------- events ----------
+
+  private wireChrome(): void {
+    $('lang-toggle').addEventListener('click', () => this.update({ lang: this.state.lang === 'zh' ? 'en' : 'zh' }, 'push'));
+    for (const tab of document.querySelectorAll<HTMLElement>('[data-tab]')) {
+      tab.addEventListener('click', () => this.update({ panel: tab.dataset.tab as Panel }, 'push'));
+    }
+    document.addEventListener('keydown', (e) => {
+      if (e.key === 'Escape' && this.state.selected) {
+        e.preventDefault();
+        this.select(null, true);
+      }
+    });
+    this.renderPanels();
+  }
+
+  private wireMap(): void {
+    const map = this.map;
+    map.on('moveend', () => {
+      const c = map.getCenter();
+      const view = { lng: round(c.lng, 4), lat: round(c.lat, 4), zoom: round(map.getZoom(), 2) };
+      const v = this.state.view;
+      if (!v || v.lng !== view.lng || v.lat !== view.lat || v.zoom !== view.zoom) {
+        this.state = { ...this.state, view };
+        this.writeURL('replace', '');
+      }
+      this.renderList();
+    });
+    const layers = PROJECT_LAYERS;
+    map.on('mousemove', layers, (e: MapLayerMouseEvent) => {
+      const id = projectIdOf(e.features?.[0]);
+      map.getCanvas().style.cursor = id ? 'pointer' : '';
+      this.setHover(id, 'map');
+      const f = id ? this.byId.get(id) : undefined;
+      if (f) {
+        this.tooltip.textContent = projectName(f.properties, this.state.lang);
+        this.tooltip.hidden = false;
+        this.tooltip.style.left = `${e.point.x + 12}px`;
+        this.tooltip.style.top = `${e.point.y + 12}px`;
+      }
+    });
+    map.on('mouseleave', layers, () => {
+      map.getCanvas().style.cursor = '';
+      this.setHover(null, 'map');
+      this.tooltip.hidden = true;
+    });
+    map.on('click', layers, (e: MapLayerMouseEvent) => {
+      const id = projectIdOf(e.features?.[0]);
+      if (id) this.select(id, true);
+    });
+    map.on('click', 'proj-cluster', async (e: MapLayerMouseEvent) => {
+      const f = e.features?.[0] as Feature | undefined;
+      const clusterId = f?.properties?.cluster_id;
+      if (typeof clusterId !== 'number' || f?.geometry.type !== 'Point') return;
+      const zoom = await (map.getSource('proj-points') as GeoJSONSource).getClusterExpansionZoom(clusterId);
+      map.easeTo({ center: f.geometry.coordinates as [number, number], zoom: Math.min(zoom, 16) });
+    });
+    map.on('mouseenter', 'proj-cluster', () => (map.getCanvas().style.cursor = 'pointer'));
+    map.on('mouseleave', 'proj-cluster', () => (map.getCanvas().style.cursor = ''));
+  }
+
+  // ---------- read-only hooks for tests ----------
+
+  /** Ids of the project features the map's sources hold now. */
+  async mapSourceIds(): Promise<string[]> {
+    const ids: string[] = [];
+    for (const src of ['proj-points', 'proj-lines', 'proj-polygons']) {
+      const data = (await (this.map.getSource(src) as GeoJSONSource).getData()) as { features?: Feature[] };
+      for (const f of data.features ?? []) if (typeof f.properties?.id === 'string') ids.push(f.properties.id);
+    }
+    return ids.sort();
+  }
+
+  /** Resolves when the map has drawn everything it was given. */
+  whenIdle(): Promise<void> {
+    return new Promise((resolve) => {
+      this.map.once('idle', () => resolve());
+      this.map.triggerRepaint();
+    });
+  }
+}

@@ -1,0 +1,437 @@
+// The MapLibre map: an offline style drawn from planmap's own basemap
+// collections, and the projects styled by status (colour) and category
+// (symbol). Labels are drawn with the browser's fonts: the style has no
+// glyphs URL, so no request ever leaves the page's origin.
+import {
+  Map as MapLibreMap,
+  NavigationControl,
+  ScaleControl,
+  setWorkerUrl,
+  type ExpressionSpecification,
+  type GeoJSONSource,
+  type LayerSpecification,
+  type Map as MLMap,
+  type MapGeoJSONFeature,
+  type StyleSpecification,
+} from 'maplibre-gl';
+import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
+import 'maplibre-gl/dist/maplibre-gl.css';
+import type { Feature, FeatureCollection, Geometry, Polygon } from 'geojson';
+import type { Lang, ProjectFeature, Term } from './types';
+import { isApproximate } from './filter';
+import { geomKind, geometryBBox, unionBBox, type BBox } from './geo';
+import { ICON_SIZE, STATUS_COLORS, UNKNOWN_COLOR, drawSymbol, iconId, parseIconId, statusColor, symbolOf } from './symbols';
+
+setWorkerUrl(workerUrl);
+
+export const LIAONING: BBox = [118.8, 38.7, 125.8, 43.5];
+export const BASEMAP_LAYERS = ['land', 'liaoning', 'provinces', 'border', 'rivers', 'cities'] as const;
+export type BasemapId = (typeof BASEMAP_LAYERS)[number];
+
+export const SEA = '#b7d0e3';
+const FONT = ['Noto Sans CJK SC', 'Noto Sans SC', 'Source Han Sans SC', 'PingFang SC', 'Microsoft YaHei', 'sans-serif'];
+const FONT_BOLD = ['Noto Sans CJK SC Bold', 'Noto Sans CJK SC', 'PingFang SC', 'Microsoft YaHei', 'sans-serif'];
+/** Points are clustered up to this zoom; halos of approximate points appear above it. */
+const CLUSTER_MAX_ZOOM = 8;
+
+/** The project layers that a pointer or the list can pick. */
+export const PROJECT_LAYERS = ['proj-poly-fill', 'proj-line', 'proj-point'];
+
+const empty = (): FeatureCollection => ({ type: 'FeatureCollection', features: [] });
+
+function statusColorExpr(): ExpressionSpecification {
+  const m: (string | ExpressionSpecification)[] = [];
+  for (const [k, v] of Object.entries(STATUS_COLORS)) m.push(k, v);
+  return ['match', ['get', 'status'], ...m, UNKNOWN_COLOR] as unknown as ExpressionSpecification;
+}
+
+function labelExpr(lang: Lang): ExpressionSpecification {
+  const first = lang === 'zh' ? 'name_zh' : 'name_en';
+  const second = lang === 'zh' ? 'name_en' : 'name_zh';
+  return [
+    'format',
+    ['coalesce', ['get', first], ['get', second], ''],
+    {},
+    '\n',
+    {},
+    ['coalesce', ['get', second], ''],
+    { 'font-scale': 0.78 },
+  ] as ExpressionSpecification;
+}
+
+function riverLabelExpr(lang: Lang): ExpressionSpecification {
+  const first = lang === 'zh' ? 'name_zh' : 'name_en';
+  const second = lang === 'zh' ? 'name_en' : 'name_zh';
+  return ['coalesce', ['get', first], ['get', second], ''] as ExpressionSpecification;
+}
+
+
+/** A polygon approximating a circle of radius km around [lon, lat]. */
+export function circlePolygon(lon: number, lat: number, km: number, steps = 64): Polygon {
+  const ring: [number, number][] = [];
+  const dLat = km / 110.574;
+  const dLon = km / (111.32 * Math.cos((lat * Math.PI) / 180));
+  for (let i = 0; i <= steps; i++) {
+    const a = (i / steps) * 2 * Math.PI;
+    ring.push([lon + dLon * Math.cos(a), lat + dLat * Math.sin(a)]);
+  }
+  ring[steps] = ring[0];
+  return { type: 'Polygon', coordinates: [ring] };
+}
+
+export interface ProjectSources {
+  points: FeatureCollection;
+  lines: FeatureCollection;
+  polygons: FeatureCollection;
+  halos: FeatureCollection;
+}
+
+/** Splits projects into the map's sources and adds the derived properties the style reads. */
+export function projectSources(features: ProjectFeature[], categories: Term[]): ProjectSources {
+  const symbolOfCategory = new Map(categories.map((c) => [c.code, c.symbol ?? '']));
+  const out: ProjectSources = { points: empty(), lines: empty(), polygons: empty(), halos: empty() };
+  for (const f of features) {
+    const kind = geomKind(f.geometry);
+    if (kind === 'none' || !f.geometry) continue;
+    const p = f.properties;
+    const approx = isApproximate(p);
+    const props = {
+      id: f.id,
+      name_zh: p.name_zh,
+      name_en: p.name_en,
+      status: p.status,
+      category: p.category,
+      approx,
+      icon: iconId(symbolOfCategory.get(p.category) || 'default', p.status, approx),
+    };
+    const feat: Feature = { type: 'Feature', id: undefined, geometry: f.geometry as Geometry, properties: props };
+    if (kind === 'point') {
+      out.points.features.push(feat);
+      const km = p.uncertainty_km;
+      if (approx && typeof km === 'number' && km > 0 && f.geometry.type === 'Point') {
+        const [lon, lat] = f.geometry.coordinates;
+        out.halos.features.push({ type: 'Feature', geometry: circlePolygon(lon, lat, km), properties: props });
+      }
+    } else if (kind === 'line') out.lines.features.push(feat);
+    else out.polygons.features.push(feat);
+  }
+  return out;
+}
+
+function basemapLayers(lang: Lang): LayerSpecification[] {
+  return [
+    { id: 'sea', type: 'background', paint: { 'background-color': SEA } },
+    { id: 'land', type: 'fill', source: 'land', paint: { 'fill-color': '#ece8df', 'fill-outline-color': '#c9c1b2' } },
+    { id: 'liaoning-fill', type: 'fill', source: 'liaoning', paint: { 'fill-color': '#fbf9f4' } },
+    {
+      id: 'rivers',
+      type: 'line',
+      source: 'rivers',
+      paint: { 'line-color': '#6fa3cf', 'line-width': ['interpolate', ['linear'], ['zoom'], 5, 0.8, 10, 2.5] },
+      layout: { 'line-cap': 'round', 'line-join': 'round' },
+    },
+    {
+      id: 'provinces',
+      type: 'line',
+      source: 'provinces',
+      paint: { 'line-color': '#a39481', 'line-width': 1, 'line-dasharray': [4, 2] },
+    },
+    {
+      id: 'liaoning-line',
+      type: 'line',
+      source: 'liaoning',
+      paint: { 'line-color': '#8c7b66', 'line-width': ['interpolate', ['linear'], ['zoom'], 5, 1.2, 10, 2.5] },
+    },
+    {
+      id: 'border',
+      type: 'line',
+      source: 'border',
+      paint: { 'line-color': '#7d4e8c', 'line-width': ['interpolate', ['linear'], ['zoom'], 5, 1.5, 10, 3], 'line-dasharray': [3, 1, 1, 1] },
+    },
+    {
+      id: 'river-labels',
+      type: 'symbol',
+      source: 'rivers',
+      minzoom: 6.5,
+      layout: {
+        'symbol-placement': 'line',
+        'text-field': riverLabelExpr(lang),
+        'text-font': FONT,
+        'text-size': 11,
+        'symbol-spacing': 300,
+      },
+      paint: { 'text-color': '#3f76a8', 'text-halo-color': '#ffffff', 'text-halo-width': 1.2 },
+    },
+  ];
+}
+
+function projectLayers(): LayerSpecification[] {
+  const color = statusColorExpr();
+  const approx: ExpressionSpecification = ['==', ['get', 'approx'], true];
+  const exact: ExpressionSpecification = ['!=', ['get', 'approx'], true];
+  return [
+    { id: 'hl-glow-fill', type: 'fill', source: 'highlight', filter: ['==', ['geometry-type'], 'Polygon'], paint: { 'fill-color': '#ffd43b', 'fill-opacity': 0.35 } },
+    {
+      id: 'hl-glow-line',
+      type: 'line',
+      source: 'highlight',
+      filter: ['!=', ['geometry-type'], 'Point'],
+      paint: { 'line-color': '#ffd43b', 'line-width': 11, 'line-opacity': 0.85, 'line-blur': 1 },
+      layout: { 'line-cap': 'round', 'line-join': 'round' },
+    },
+    { id: 'proj-halo-fill', type: 'fill', source: 'proj-halos', minzoom: CLUSTER_MAX_ZOOM + 1, paint: { 'fill-color': color, 'fill-opacity': 0.07 } },
+    {
+      id: 'proj-halo-line',
+      type: 'line',
+      source: 'proj-halos',
+      minzoom: CLUSTER_MAX_ZOOM + 1,
+      paint: { 'line-color': color, 'line-width': 1.2, 'line-opacity': 0.75, 'line-dasharray': [3, 2] },
+    },
+    { id: 'proj-poly-fill', type: 'fill', source: 'proj-polygons', paint: { 'fill-color': color, 'fill-opacity': ['case', approx, 0.12, 0.28] } },
+    { id: 'proj-poly-line', type: 'line', source: 'proj-polygons', filter: exact, paint: { 'line-color': color, 'line-width': 2 } },
+    {
+      id: 'proj-poly-line-approx',
+      type: 'line',
+      source: 'proj-polygons',
+      filter: approx,
+      paint: { 'line-color': color, 'line-width': 2, 'line-dasharray': [2, 2] },
+    },
+    {
+      id: 'proj-line-band',
+      type: 'line',
+      source: 'proj-lines',
+      filter: approx,
+      paint: { 'line-color': color, 'line-width': ['interpolate', ['linear'], ['zoom'], 5, 10, 10, 18], 'line-opacity': 0.22 },
+      layout: { 'line-cap': 'round', 'line-join': 'round' },
+    },
+    {
+      id: 'proj-line-casing',
+      type: 'line',
+      source: 'proj-lines',
+      paint: { 'line-color': '#ffffff', 'line-width': ['match', ['get', 'category'], 'expressway', 7, 'railway', 6, 5] },
+      layout: { 'line-cap': 'round', 'line-join': 'round' },
+    },
+    {
+      id: 'proj-line',
+      type: 'line',
+      source: 'proj-lines',
+      paint: { 'line-color': color, 'line-width': ['match', ['get', 'category'], 'expressway', 4.5, 'railway', 3.5, 3] },
+      layout: { 'line-cap': 'round', 'line-join': 'round' },
+    },
+    {
+      id: 'proj-line-rail',
+      type: 'line',
+      source: 'proj-lines',
+      filter: ['==', ['get', 'category'], 'railway'],
+      paint: { 'line-color': '#ffffff', 'line-width': 1.2, 'line-dasharray': [3, 3] },
+    },
+    {
+      id: 'proj-cluster',
+      type: 'circle',
+      source: 'proj-points',
+      filter: ['has', 'point_count'],
+      paint: {
+        'circle-color': '#34495e',
+        'circle-opacity': 0.88,
+        'circle-radius': ['step', ['get', 'point_count'], 13, 5, 16, 10, 20, 25, 25],
+        'circle-stroke-color': '#ffffff',
+        'circle-stroke-width': 2,
+      },
+    },
+    {
+      id: 'proj-cluster-count',
+      type: 'symbol',
+      source: 'proj-points',
+      filter: ['has', 'point_count'],
+      layout: { 'text-field': ['to-string', ['get', 'point_count']], 'text-font': FONT_BOLD, 'text-size': 12, 'text-allow-overlap': true },
+      paint: { 'text-color': '#ffffff' },
+    },
+    {
+      id: 'hl-ring',
+      type: 'circle',
+      source: 'highlight',
+      filter: ['==', ['geometry-type'], 'Point'],
+      paint: { 'circle-radius': 17, 'circle-color': '#ffd43b', 'circle-opacity': 0.55, 'circle-stroke-color': '#e67700', 'circle-stroke-width': 2 },
+    },
+    {
+      id: 'proj-point',
+      type: 'symbol',
+      source: 'proj-points',
+      filter: ['!', ['has', 'point_count']],
+      layout: {
+        'icon-image': ['get', 'icon'],
+        'icon-allow-overlap': true,
+        'icon-ignore-placement': true,
+        'icon-size': ['interpolate', ['linear'], ['zoom'], 5, 0.85, 10, 1.1],
+      },
+    },
+  ];
+}
+
+function cityLayers(lang: Lang): LayerSpecification[] {
+  return [
+    {
+      id: 'cities',
+      type: 'circle',
+      source: 'cities',
+      paint: {
+        'circle-radius': ['case', ['==', ['get', 'capital'], true], 5, 3.5],
+        'circle-color': '#ffffff',
+        'circle-stroke-color': '#333333',
+        'circle-stroke-width': ['case', ['==', ['get', 'capital'], true], 2.5, 1.5],
+      },
+    },
+    {
+      id: 'city-labels',
+      type: 'symbol',
+      source: 'cities',
+      layout: {
+        'text-field': labelExpr(lang),
+        'text-font': FONT,
+        'text-size': ['case', ['==', ['get', 'capital'], true], 14, 12.5],
+        'text-variable-anchor': ['top', 'bottom', 'left', 'right'],
+        'text-radial-offset': 0.6,
+        'text-justify': 'auto',
+        'text-padding': 1,
+      },
+      paint: { 'text-color': '#222222', 'text-halo-color': '#ffffff', 'text-halo-width': 1.5 },
+    },
+    {
+      id: 'proj-labels',
+      type: 'symbol',
+      source: 'proj-points',
+      filter: ['!', ['has', 'point_count']],
+      minzoom: 9,
+      layout: {
+        'text-field': riverLabelExpr(lang),
+        'text-font': FONT,
+        'text-size': 11,
+        'text-offset': [0, 1.3],
+        'text-anchor': 'top',
+        'text-optional': true,
+        'text-max-width': 10,
+      },
+      paint: { 'text-color': '#333333', 'text-halo-color': '#ffffff', 'text-halo-width': 1.2 },
+    },
+  ];
+}
+
+export function buildStyle(lang: Lang): StyleSpecification {
+  const geo = (extra: object = {}) => ({ type: 'geojson' as const, data: empty(), ...extra });
+  return {
+    version: 8,
+    name: 'planmap offline',
+    sources: {
+      land: geo(),
+      liaoning: geo(),
+      provinces: geo(),
+      border: geo(),
+      rivers: geo(),
+      cities: geo(),
+      'proj-points': geo({ cluster: true, clusterMaxZoom: CLUSTER_MAX_ZOOM, clusterRadius: 40 }),
+      'proj-lines': geo(),
+      'proj-polygons': geo(),
+      'proj-halos': geo(),
+      highlight: geo(),
+    },
+    layers: [...basemapLayers(lang), ...projectLayers(), ...cityLayers(lang)],
+  };
+}
+
+export interface MapViewOptions {
+  container: HTMLElement;
+  lang: Lang;
+  center?: [number, number];
+  zoom?: number;
+}
+
+/** Draws project icons on demand, when a layer first asks for one. */
+function installIconFactory(map: MLMap): void {
+  map.setMissingStyleImageResolver((id: string) => {
+    const parsed = parseIconId(id);
+    if (!parsed || map.hasImage(id)) return;
+    const ratio = 2;
+    const canvas = document.createElement('canvas');
+    canvas.width = canvas.height = ICON_SIZE * ratio;
+    const ctx = canvas.getContext('2d');
+    if (!ctx) return;
+    const [shape, mark] = symbolOf(parsed.symbol);
+    drawSymbol(ctx, shape, mark, statusColor(parsed.status), parsed.hollow, ratio);
+    const data = ctx.getImageData(0, 0, canvas.width, canvas.height);
+    map.addImage(id, { width: canvas.width, height: canvas.height, data: new Uint8Array(data.data.buffer) }, { pixelRatio: ratio });
+  });
+}
+
+export function createMap(opts: MapViewOptions): MLMap {
+  const map = new MapLibreMap({
+    container: opts.container,
+    style: buildStyle(opts.lang),
+    bounds: opts.center ? undefined : (LIAONING as [number, number, number, number]),
+    fitBoundsOptions: { padding: 20 },
+    center: opts.center,
+    zoom: opts.zoom,
+    minZoom: 3,
+    maxZoom: 16,
+    attributionControl: false,
+    dragRotate: false,
+    pitchWithRotate: false,
+    touchPitch: false,
+    localIdeographFontFamily: FONT.join(','),
+    cancelPendingTileRequestsWhileZooming: false,
+    fadeDuration: 100,
+  });
+  map.touchZoomRotate.disableRotation();
+  map.keyboard.enable();
+  map.addControl(new NavigationControl({ showCompass: false }), 'top-right');
+  map.addControl(new ScaleControl({ unit: 'metric' }), 'bottom-left');
+  installIconFactory(map);
+  return map;
+}
+
+export function setBasemap(map: MLMap, id: BasemapId, data: FeatureCollection): void {
+  (map.getSource(id) as GeoJSONSource | undefined)?.setData(data);
+}
+
+export function setProjects(map: MLMap, s: ProjectSources): void {
+  (map.getSource('proj-points') as GeoJSONSource).setData(s.points);
+  (map.getSource('proj-lines') as GeoJSONSource).setData(s.lines);
+  (map.getSource('proj-polygons') as GeoJSONSource).setData(s.polygons);
+  (map.getSource('proj-halos') as GeoJSONSource).setData(s.halos);
+}
+
+export function setHighlight(map: MLMap, features: ProjectFeature[]): void {
+  const fc: FeatureCollection = {
+    type: 'FeatureCollection',
+    features: features.filter((f) => f.geometry).map((f) => ({ type: 'Feature', geometry: f.geometry as Geometry, properties: { id: f.id } })),
+  };
+  (map.getSource('highlight') as GeoJSONSource | undefined)?.setData(fc);
+}
+
+export function setMapLanguage(map: MLMap, lang: Lang): void {
+  map.setLayoutProperty('city-labels', 'text-field', labelExpr(lang));
+  map.setLayoutProperty('river-labels', 'text-field', riverLabelExpr(lang));
+  map.setLayoutProperty('proj-labels', 'text-field', riverLabelExpr(lang));
+}
+
+export function viewBBox(map: MLMap): BBox {
+  const b = map.getBounds();
+  return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()];
+}
+
+export function fitFeatures(map: MLMap, features: ProjectFeature[], animate = true): void {
+  const b = unionBBox(features.map((f) => geometryBBox(f.geometry)));
+  if (!b) return;
+  map.fitBounds(
+    [
+      [b[0], b[1]],
+      [b[2], b[3]],
+    ],
+    { padding: 40, maxZoom: 11, animate },
+  );
+}
+
+/** The project id of a rendered feature under the pointer, if any. */
+export function projectIdOf(f: MapGeoJSONFeature | undefined): string | null {
+  const id = f?.properties?.id;
+  return typeof id === 'string' ? id : null;
+}
