@@ -54,6 +54,8 @@ type Cluster struct {
 	exited    chan error
 	cred      *syscall.Credential
 	owner     *user.User
+	// attached is true when another process runs the server.
+	attached bool
 }
 
 // StartCluster initialises the cluster on first use and starts it.
@@ -87,7 +89,14 @@ func StartCluster(ctx context.Context, cfg ClusterConfig) (*Cluster, error) {
 			return nil, err
 		}
 	}
-	if err := c.start(ctx); err != nil {
+	// Another planmap (serve, while this is a user or backup command) may
+	// run the server already: use it through its socket, and leave it be.
+	if c.runningServer() {
+		c.attached = true
+		if err := c.waitReady(ctx); err != nil {
+			return nil, err
+		}
+	} else if err := c.start(ctx); err != nil {
 		return nil, err
 	}
 	if err := c.ensureDatabase(ctx); err != nil {
@@ -110,9 +119,26 @@ func (c *Cluster) connString(db string) string {
 // SocketDir is the directory that holds the server's unix socket.
 func (c *Cluster) SocketDir() string { return c.socketDir }
 
-// Stop shuts the server down fast and waits for it to exit.
+// Attached reports whether the server belongs to another process.
+func (c *Cluster) Attached() bool { return c.attached }
+
+// runningServer reports whether postmaster.pid names a live process.
+func (c *Cluster) runningServer() bool {
+	b, err := os.ReadFile(filepath.Join(c.dataDir, "postmaster.pid"))
+	if err != nil {
+		return false
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(strings.SplitN(string(b), "\n", 2)[0]))
+	if err != nil || pid <= 0 {
+		return false
+	}
+	return syscall.Kill(pid, 0) == nil
+}
+
+// Stop shuts the server down fast and waits for it to exit; a server of
+// another process is left running.
 func (c *Cluster) Stop() error {
-	if c.cmd == nil || c.cmd.Process == nil {
+	if c.attached || c.cmd == nil || c.cmd.Process == nil {
 		return nil
 	}
 	// SIGINT is PostgreSQL's fast shutdown: roll back, checkpoint, exit.
@@ -311,8 +337,12 @@ func (c *Cluster) waitReady(ctx context.Context) error {
 			conn.Close(ctx)
 			return nil
 		}
+		var exited <-chan error = c.exited
+		if c.attached {
+			exited = nil
+		}
 		select {
-		case err := <-c.exited:
+		case err := <-exited:
 			c.cmd = nil
 			return fmt.Errorf("postgis: server exited during start-up (%v); see %s", err, filepath.Join(filepath.Dir(c.dataDir), "postgres.log"))
 		case <-ctx.Done():

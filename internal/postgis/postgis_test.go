@@ -265,3 +265,36 @@ func TestClusterMissingPostGIS(t *testing.T) {
 		t.Fatalf("err = %v, want ErrExtensionMissing with what to install", err)
 	}
 }
+
+// A second StartCluster on a running data dir uses the running server
+// and leaves it running when it stops.
+func TestClusterAttachesToARunningServer(t *testing.T) {
+	dir, err := os.MkdirTemp("", "planmap-attach-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	os.Chmod(dir, 0o755)
+	ctx := context.Background()
+	cfg := postgis.ClusterConfig{Dir: filepath.Join(dir, "data"), Ephemeral: true}
+	owner, err := postgis.StartCluster(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer owner.Stop()
+	guest, err := postgis.StartCluster(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !guest.Attached() || owner.Attached() {
+		t.Fatalf("attached: guest %v, owner %v", guest.Attached(), owner.Attached())
+	}
+	if err := guest.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	db, err := postgis.Open(ctx, owner.ConnString(), postgis.Options{})
+	if err != nil {
+		t.Fatalf("the owner's server stopped with the guest: %v", err)
+	}
+	db.Close()
+}
