@@ -383,6 +383,7 @@ func (m *Main) Serve(ctx context.Context) error {
 			Edits:    postgis.NewEditService(m.db),
 			Uploads:  uploads,
 			Filters:  postgis.NewFilterService(m.db, versions),
+			Tiles:    postgis.NewTileService(m.db, postgis.TileOptions{}),
 		})
 	ln, err := net.Listen("tcp", m.Config.Listen)
 	if err != nil {

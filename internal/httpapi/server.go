@@ -59,6 +59,8 @@ type Services struct {
 	Uploads domain.UploadService
 	// Filters compiles CQL2 filters; nil refuses them.
 	Filters domain.FilterService
+	// Tiles makes vector tiles; nil serves none.
+	Tiles ogcapi.TileService
 }
 
 // New returns the Echo application.
@@ -164,6 +166,9 @@ func New(cfg Config, svc Services) *echo.Echo {
 	})
 	ogc := ogcapi.NewHandler(svc.Projects, svc.Layers, svc.Versions, cfg.Limits).WithCache(cfg.Cache).WithFilters(svc.Filters)
 	ogc.Register(e)
+	if svc.Tiles != nil {
+		ogcapi.NewTileHandler(svc.Tiles, ogcapi.NewCollectionLookup(svc.Projects, svc.Layers)).Register(e)
+	}
 	if svc.Edits != nil && svc.Auth != nil {
 		if cfg.MaxWriteBytes == 0 {
 			cfg.MaxWriteBytes = 10 << 20

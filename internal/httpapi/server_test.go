@@ -68,6 +68,7 @@ func newAppWithAuth(t *testing.T) (*httptest.Server, *postgis.DB, *postgis.AuthS
 		Edits:    postgis.NewEditService(db),
 		Uploads:  uploads,
 		Filters:  postgis.NewFilterService(db, db),
+		Tiles:    postgis.NewTileService(db, postgis.TileOptions{}),
 	})
 	srv := httptest.NewServer(app)
 	t.Cleanup(srv.Close)

@@ -118,15 +118,19 @@ func (h *Handler) projectsCollection(ctx context.Context, base string) (*Collect
 		Description: "Every sited project or place-bound target of the plan, with its verbatim clause, status, targets and location precision.",
 		Kind:        "projects", ItemType: "feature", CRS: SupportedCRS(), StorageCRS: CRS84,
 		License:  "CC-BY-4.0",
-		Features: info.Features, Extent: extentOf(info.Extent), Links: collectionLinks(base, ProjectsCollection),
+		Features: info.Features, Extent: extentOf(info.Extent), Links: append(collectionLinks(base, ProjectsCollection), TilesetsLink(base, ProjectsCollection)),
 	}, nil
 }
 
 func layerCollection(l *domain.Layer, base string) *Collection {
+	links := collectionLinks(base, l.ID)
+	if l.ID != domain.CollectionProgrammes {
+		links = append(links, TilesetsLink(base, l.ID))
+	}
 	return &Collection{
 		ID: l.ID, Title: l.TitleEN, TitleZH: l.TitleZH, Description: l.Description, Attribution: l.Attribution,
 		License: l.License, Kind: l.Kind, ItemType: "feature", CRS: SupportedCRS(), StorageCRS: CRS84,
-		Features: l.Features, Extent: extentOf(l.Extent), Links: collectionLinks(base, l.ID),
+		Features: l.Features, Extent: extentOf(l.Extent), Links: links,
 	}
 }
 
@@ -150,6 +154,7 @@ func (h *Handler) LandingPage(c echo.Context) error {
 			{Href: base + "/api", Rel: RelServiceDoc, Type: MediaJSON, Title: "the API documentation"},
 			{Href: base + "/conformance", Rel: RelConformance, Type: MediaJSON, Title: "conformance classes"},
 			{Href: base + "/collections", Rel: RelData, Type: MediaJSON, Title: "the collections"},
+			TilingSchemesLink(base),
 		},
 	})
 }
@@ -158,7 +163,7 @@ func (h *Handler) conformance(c echo.Context) error {
 	if err := noParams(c); err != nil {
 		return err
 	}
-	classes := []string{ConfCore, ConfGeoJSON, ConfOAS30, ConfCRS}
+	classes := append([]string{ConfCore, ConfGeoJSON, ConfOAS30, ConfCRS}, TilesConformance()...)
 	if h.filters != nil {
 		classes = append(classes, ConfFilter, ConfFeaturesFilter, ConfQueryables, ConfQueryablesQuery)
 		classes = append(classes, h.filters.ConformanceClasses()...)

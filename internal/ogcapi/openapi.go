@@ -89,6 +89,9 @@ func (h *Handler) openAPI(c echo.Context) error {
 			"responses":  withErrors(jsonResponse("The feature.", MediaGeoJSON, "#/components/schemas/feature"))}}
 	}
 	itemsOf(ProjectsCollection, h.projectParams())
+	for path, item := range TileAPIPaths() {
+		paths[path] = item
+	}
 	for _, l := range layers {
 		itemsOf(l.ID, h.commonItemParams())
 	}

@@ -48,6 +48,8 @@ func Open(ctx context.Context, connString string, opt Options) (*DB, error) {
 	cfg.ConnConfig.RuntimeParams["application_name"] = "planmap"
 	// Small spatial queries run faster without parallel workers on small machines.
 	cfg.ConnConfig.RuntimeParams["max_parallel_workers_per_gather"] = "0"
+	// JIT compiling costs more than it saves on planmap's short queries.
+	cfg.ConnConfig.RuntimeParams["jit"] = "off"
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("postgis: %w", err)
