@@ -43,6 +43,8 @@ commands:
   user      manage accounts: user add NAME --role editor|admin (password on stdin), user list,
             user disable NAME, user enable NAME
   token     manage API tokens: token create USER --name NAME, token list, token revoke ID
+  backup    write the database to a file: backup FILE (pg_dump custom format)
+  restore   replace the database with a backup: restore FILE
   version   print the version
 
 Run "planmap <command> -h" for the flags of a command.
@@ -69,6 +71,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			"session-ttl", "sign-in-per-minute", "trust-proxy", "cache-mb", "max-upload-mb", "writes-per-minute"}
 	case "user", "token":
 		return runAccounts(ctx, cmd, rest, getenv, stdin, stdout, stderr)
+	case "backup", "restore":
+		return runBackup(ctx, cmd, rest, getenv, stdout, stderr)
 	case "migrate":
 		names = []string{"data-dir", "database-url", "log-format", "log-level"}
 	case "load":
