@@ -31,6 +31,11 @@ func newApp(t *testing.T) (*httptest.Server, *postgis.DB) {
 
 // newAppWithAuth also returns the account service, with fast hashing.
 func newAppWithAuth(t *testing.T) (*httptest.Server, *postgis.DB, *postgis.AuthService) {
+	return newAppLogging(t, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})))
+}
+
+// newAppLogging serves the fixture and logs to logger.
+func newAppLogging(t *testing.T, logger *slog.Logger) (*httptest.Server, *postgis.DB, *postgis.AuthService) {
 	t.Helper()
 	idx, err := plan.Unmarshal([]byte(seeds.ClauseIndex))
 	if err != nil {
@@ -55,7 +60,7 @@ func newAppWithAuth(t *testing.T) (*httptest.Server, *postgis.DB, *postgis.AuthS
 	}
 	uploads := upload.New(postgis.NewUploadStore(db), upload.Config{Dir: t.TempDir(), MaxBytes: 8 << 20, Batch: 2, Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))})
 	t.Cleanup(uploads.Close)
-	app := httpapi.New(httpapi.Config{Version: "test", Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})), SignInPerMinute: 60, Cache: ogcapi.NewCache(8<<20, 1<<20), Assets: fstest.MapFS{
+	app := httpapi.New(httpapi.Config{Version: "test", Logger: logger, SignInPerMinute: 60, Cache: ogcapi.NewCache(8<<20, 1<<20), Assets: fstest.MapFS{
 		"index.html":      {Data: []byte("<!doctype html><title>planmap</title>")},
 		"assets/app-1.js": {Data: []byte("console.log(1)")},
 	}}, httpapi.Services{
