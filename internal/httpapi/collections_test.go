@@ -236,3 +236,19 @@ func TestProgrammesCollection(t *testing.T) {
 		t.Fatalf("programmes kept their ETag after a projects write: %d", resp.StatusCode)
 	}
 }
+
+func TestCollectionsHTML(t *testing.T) {
+	srv, _ := newApp(t)
+	resp, body := get(t, srv.URL+"/collections?f=html")
+	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") || !strings.Contains(string(body), "地级市驻地") {
+		t.Fatalf("collections html: %d %s", resp.StatusCode, body)
+	}
+	resp, body = get(t, srv.URL+"/collections/cities", "Accept", "text/html")
+	if resp.StatusCode != 200 || !strings.Contains(string(body), "Natural Earth") {
+		t.Fatalf("collection html: %d %s", resp.StatusCode, body)
+	}
+	resp, _ = get(t, srv.URL+"/collections/cities", "Accept", "application/json")
+	if !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
+		t.Fatalf("collection json: %s", resp.Header.Get("Content-Type"))
+	}
+}

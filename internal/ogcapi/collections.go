@@ -179,8 +179,22 @@ func noParams(c echo.Context) error {
 	return checkParams(q, []string{ParamFormat})
 }
 
+// wantHTML reads f= or Accept for the metadata resources.
+func wantHTML(c echo.Context) (bool, error) {
+	q, err := query(c)
+	if err != nil {
+		return false, err
+	}
+	f, err := negotiate(c.Request(), q.Get(ParamFormat), []Format{FormatGeoJSON, FormatHTML})
+	return f == FormatHTML, err
+}
+
 func (h *Handler) collections(c echo.Context) error {
 	if err := noParams(c); err != nil {
+		return err
+	}
+	html, err := wantHTML(c)
+	if err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
@@ -199,11 +213,18 @@ func (h *Handler) collections(c echo.Context) error {
 	for _, l := range layers {
 		out.Collections = append(out.Collections, layerCollection(l, base))
 	}
+	if html {
+		return h.renderCollections(c, "Collections", out.Collections)
+	}
 	return writeJSON(c, http.StatusOK, MediaJSON, out)
 }
 
 func (h *Handler) collection(c echo.Context) error {
 	if err := noParams(c); err != nil {
+		return err
+	}
+	html, err := wantHTML(c)
+	if err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
@@ -214,13 +235,20 @@ func (h *Handler) collection(c echo.Context) error {
 		if err != nil {
 			return err
 		}
+		if html {
+			return h.renderCollections(c, pc.Title, []*Collection{pc})
+		}
 		return writeJSON(c, http.StatusOK, MediaJSON, pc)
 	}
 	l, err := h.findLayer(ctx, id)
 	if err != nil {
 		return err
 	}
-	return writeJSON(c, http.StatusOK, MediaJSON, layerCollection(l, base))
+	lc := layerCollection(l, base)
+	if html {
+		return h.renderCollections(c, lc.Title, []*Collection{lc})
+	}
+	return writeJSON(c, http.StatusOK, MediaJSON, lc)
 }
 
 func (h *Handler) findLayer(ctx context.Context, id string) (*domain.Layer, error) {

@@ -25,6 +25,32 @@ var pageTemplates = template.Must(template.New("items").Funcs(template.FuncMap{
 <nav>{{range .Links}}<a rel="{{.Rel}}" href="{{.Href}}">{{.Title}}</a> {{end}}</nav>
 </main></body></html>`))
 
+// collectionsTemplate lists collections as HTML.
+var collectionsTemplate = template.Must(template.New("collections").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.Title}} · planmap</title><link rel="stylesheet" href="{{.Base}}/ogc.css"></head>
+<body><header><a href="{{.Base}}/">planmap</a> › <a href="{{.Base}}/collections?f=html">collections</a></header>
+<main><h1>{{.Title}}</h1>
+{{range .Collections}}<section class="feature"><h2><a href="{{$.Base}}/collections/{{.ID}}?f=html">{{.Title}}</a> <small>{{.TitleZH}}</small></h2>
+<p>{{.Description}}</p>
+<table><tr><th>id</th><td>{{.ID}}</td></tr><tr><th>kind</th><td>{{.Kind}}</td></tr><tr><th>features</th><td>{{.Features}}</td></tr>
+{{if .Extent}}<tr><th>extent</th><td>{{range .Extent.Spatial.BBox}}{{.}}{{end}}</td></tr>{{end}}
+{{if .Attribution}}<tr><th>attribution</th><td>{{.Attribution}}</td></tr>{{end}}{{if .License}}<tr><th>licence</th><td>{{.License}}</td></tr>{{end}}
+<tr><th>links</th><td><a href="{{$.Base}}/collections/{{.ID}}/items?f=html">items</a> · <a href="{{$.Base}}/collections/{{.ID}}/items?f=json">GeoJSON</a> · <a href="{{$.Base}}/collections/{{.ID}}/queryables">queryables</a></td></tr></table></section>{{end}}
+</main></body></html>`))
+
+func (h *Handler) renderCollections(c echo.Context, title string, colls []*Collection) error {
+	var buf bytes.Buffer
+	err := collectionsTemplate.Execute(&buf, struct {
+		Title, Base string
+		Collections []*Collection
+	}{title, BaseURL(c.Request()), colls})
+	if err != nil {
+		return err
+	}
+	return c.HTMLBlob(http.StatusOK, buf.Bytes())
+}
+
 // OGCStylesheet is the stylesheet of the HTML views.
 const OGCStylesheet = `body{font-family:"Noto Sans CJK SC","Noto Sans SC",system-ui,sans-serif;margin:0;color:#1d2733}
 header{background:#1f4e79;color:#fff;padding:.6em 1em}header a{color:#fff}
