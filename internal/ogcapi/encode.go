@@ -33,6 +33,11 @@ type featureWriter interface {
 	End(meta pageMeta) error
 }
 
+// rawWriter also takes features already encoded as GeoJSON.
+type rawWriter interface {
+	Raw(feature []byte) error
+}
+
 func newFeatureWriter(format Format, w io.Writer) featureWriter {
 	bw := bufio.NewWriterSize(w, 32<<10)
 	switch format {
@@ -72,6 +77,15 @@ func (g *geojsonWriter) Feature(f *Feature) error {
 	return jsonEncoder(g.w).Encode(f)
 }
 
+func (g *geojsonWriter) Raw(b []byte) error {
+	if g.n > 0 {
+		g.w.WriteByte(',')
+	}
+	g.n++
+	_, err := g.w.Write(b)
+	return err
+}
+
 func (g *geojsonWriter) End(m pageMeta) error {
 	links, err := json.Marshal(m.Links)
 	if err != nil {
@@ -95,6 +109,12 @@ func (s *seqWriter) Feature(f *Feature) error {
 	// Flush per feature only when the buffer fills; a whole layer streams
 	// without being held in memory either way.
 	return nil
+}
+
+func (s *seqWriter) Raw(b []byte) error {
+	s.w.WriteByte(0x1e)
+	s.w.Write(b)
+	return s.w.WriteByte('\n')
 }
 
 func (s *seqWriter) End(pageMeta) error { return s.w.Flush() }

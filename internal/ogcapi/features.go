@@ -177,6 +177,29 @@ func (h *Handler) parseItems(c echo.Context) (*itemsRequest, error) {
 	return r, nil
 }
 
+// featureJSONSource gives a layer's features already encoded as GeoJSON
+// in CRS84 (package postgis lets PostGIS encode them).
+type featureJSONSource interface {
+	EachFeatureJSON(ctx context.Context, layer string, f domain.FeatureFilter, fn func([]byte) error) (int, error)
+}
+
+// eachRaw streams pre-encoded features when the request allows it: a layer,
+// in CRS84, as GeoJSON or a GeoJSON sequence. ok is false when it does not.
+func (h *Handler) eachRaw(ctx context.Context, r *itemsRequest, w featureWriter, fn func() error) (matched int, ok bool, err error) {
+	src, isSrc := h.layers.(featureJSONSource)
+	rw, isRaw := w.(rawWriter)
+	if r.layer == nil || !isSrc || !isRaw || !r.crs.IsCRS84() {
+		return 0, false, nil
+	}
+	matched, err = src.EachFeatureJSON(ctx, r.collection, *r.layer, func(b []byte) error {
+		if err := fn(); err != nil {
+			return err
+		}
+		return rw.Raw(b)
+	})
+	return matched, true, err
+}
+
 // each streams the request's features to fn and returns how many match.
 func (h *Handler) each(ctx context.Context, r *itemsRequest, fn func(*Feature) error) (int, error) {
 	if r.project != nil {
@@ -246,15 +269,26 @@ func (h *Handler) items(c echo.Context) error {
 		started = true
 		return fw.Begin()
 	}
-	matched, err := h.each(ctx, r, func(f *Feature) error {
+	matched, raw, err := h.eachRaw(ctx, r, fw, func() error {
 		if !started {
 			if err := start(); err != nil {
 				return err
 			}
 		}
 		n++
-		return fw.Feature(f)
+		return nil
 	})
+	if !raw {
+		matched, err = h.each(ctx, r, func(f *Feature) error {
+			if !started {
+				if err := start(); err != nil {
+					return err
+				}
+			}
+			n++
+			return fw.Feature(f)
+		})
+	}
 	if err != nil {
 		if started {
 			// The status line is sent; the client sees a cut-off body.

@@ -122,10 +122,11 @@ func (s *LayerService) FindFeatures(ctx context.Context, layer string, f domain.
 	return page, nil
 }
 
-// EachFeature streams a layer's matching features, in file order, to fn.
-func (s *LayerService) EachFeature(ctx context.Context, layer string, f domain.FeatureFilter, fn func(*domain.LayerFeature) error) (int, error) {
+// featureQuery builds the SELECT of a layer's matching features with the
+// given columns, and the query counting them.
+func featureQuery(layer string, f domain.FeatureFilter, columns string) (sel string, args []any, count string, countArgs []any, err error) {
 	from := " FROM layer_feature f"
-	args := []any{layer}
+	args = []any{layer}
 	where := " WHERE f.layer_id = $1"
 	order := " ORDER BY f.seq"
 	if layer == domain.CollectionProgrammes {
@@ -140,14 +141,16 @@ func (s *LayerService) EachFeature(ctx context.Context, layer string, f domain.F
 	if f.Where != nil {
 		sql, wargs, err := f.Where(len(args) + 1)
 		if err != nil {
-			return 0, err
+			return "", nil, "", nil, err
 		}
 		where += " AND (" + sql + ")"
 		args = append(args, wargs...)
 	}
-	whereArgs := append([]any{}, args...)
+	countArgs = append([]any{}, args...)
 	var sb strings.Builder
-	sb.WriteString("SELECT f.fid, f.properties, ST_AsBinary(f.geom), f.version, count(*) OVER ()")
+	sb.WriteString("SELECT ")
+	sb.WriteString(columns)
+	sb.WriteString(", count(*) OVER ()")
 	sb.WriteString(from)
 	sb.WriteString(where)
 	sb.WriteString(order)
@@ -157,7 +160,16 @@ func (s *LayerService) EachFeature(ctx context.Context, layer string, f domain.F
 	}
 	args = append(args, f.Offset)
 	sb.WriteString(" OFFSET $" + strconv.Itoa(len(args)))
-	rows, err := s.db.Pool.Query(ctx, sb.String(), args...)
+	return sb.String(), args, "SELECT count(*)" + from + where, countArgs, nil
+}
+
+// EachFeature streams a layer's matching features, in file order, to fn.
+func (s *LayerService) EachFeature(ctx context.Context, layer string, f domain.FeatureFilter, fn func(*domain.LayerFeature) error) (int, error) {
+	sel, args, count, countArgs, err := featureQuery(layer, f, "f.fid, f.properties, ST_AsBinary(f.geom), f.version")
+	if err != nil {
+		return 0, err
+	}
+	rows, err := s.db.Pool.Query(ctx, sel, args...)
 	if err != nil {
 		return 0, mapError(err)
 	}
@@ -182,11 +194,45 @@ func (s *LayerService) EachFeature(ctx context.Context, layer string, f domain.F
 		return 0, mapError(err)
 	}
 	if n == 0 {
-		var count strings.Builder
-		count.WriteString("SELECT count(*)")
-		count.WriteString(from)
-		count.WriteString(where)
-		if err := s.db.Pool.QueryRow(ctx, count.String(), whereArgs...).Scan(&matched); err != nil {
+		if err := s.db.Pool.QueryRow(ctx, count, countArgs...).Scan(&matched); err != nil {
+			return 0, mapError(err)
+		}
+	}
+	return matched, nil
+}
+
+// featureJSON is a GeoJSON Feature written by PostGIS, in CRS84; it has
+// the members, in the order, that package ogcapi writes.
+const featureJSON = `'{"type":"Feature","id":' || to_json(f.fid)::text || ',"geometry":' || COALESCE(ST_AsGeoJSON(f.geom, 9), 'null') || ',"properties":' || f.properties::text || '}'`
+
+// EachFeatureJSON streams matching features as GeoJSON that PostGIS
+// encodes: for large layers this is faster than decoding geometries here.
+func (s *LayerService) EachFeatureJSON(ctx context.Context, layer string, f domain.FeatureFilter, fn func([]byte) error) (int, error) {
+	sel, args, count, countArgs, err := featureQuery(layer, f, featureJSON)
+	if err != nil {
+		return 0, err
+	}
+	rows, err := s.db.Pool.Query(ctx, sel, args...)
+	if err != nil {
+		return 0, mapError(err)
+	}
+	defer rows.Close()
+	matched, n := 0, 0
+	var feature []byte
+	for rows.Next() {
+		if err := rows.Scan(&feature, &matched); err != nil {
+			return 0, mapError(err)
+		}
+		n++
+		if err := fn(feature); err != nil {
+			return 0, err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return 0, mapError(err)
+	}
+	if n == 0 {
+		if err := s.db.Pool.QueryRow(ctx, count, countArgs...).Scan(&matched); err != nil {
 			return 0, mapError(err)
 		}
 	}
