@@ -19,6 +19,7 @@ type Config struct {
 	Listen           string
 	DataDir          string
 	DatabaseURL      string
+	DatabaseReadURL  string
 	GeodataDir       string
 	MaxConns         int
 	StatementTimeout time.Duration
@@ -78,6 +79,7 @@ func settings(c *Config, names ...string) []setting {
 		"listen":             {"listen", "PLANMAP_LISTEN", "address to serve HTTP on (host:port)", (*stringValue)(&c.Listen)},
 		"data-dir":           {"data-dir", "PLANMAP_DATA_DIR", "where the embedded database and local state live", (*stringValue)(&c.DataDir)},
 		"database-url":       {"database-url", "DATABASE_URL", "PostgreSQL server to use instead of the embedded one", (*stringValue)(&c.DatabaseURL)},
+		"database-read-url":  {"database-read-url", "DATABASE_READ_URL", "a streaming replica of DATABASE_URL to send reads to", (*stringValue)(&c.DatabaseReadURL)},
 		"geodata":            {"geodata", "PLANMAP_GEODATA_DIR", "load projects from this folder instead of the built-in geodata", (*stringValue)(&c.GeodataDir)},
 		"db-max-conns":       {"db-max-conns", "PLANMAP_DB_MAX_CONNS", "largest number of database connections", (*intValue)(&c.MaxConns)},
 		"statement-timeout":  {"statement-timeout", "PLANMAP_STATEMENT_TIMEOUT", "longest a database statement may run", (*durationValue)(&c.StatementTimeout)},
@@ -169,6 +171,14 @@ func (c Config) validate(ss []setting) error {
 		if _, err := pgxpool.ParseConfig(c.DatabaseURL); err != nil {
 			// The URL may hold a password: name the setting, not the value.
 			return &ConfigError{Setting: "--database-url/DATABASE_URL", Want: "want a PostgreSQL URL such as postgres://user@host:5432/planmap"}
+		}
+	}
+	if has("database-read-url") && c.DatabaseReadURL != "" {
+		if _, err := pgxpool.ParseConfig(c.DatabaseReadURL); err != nil {
+			return &ConfigError{Setting: "--database-read-url/DATABASE_READ_URL", Want: "want a PostgreSQL URL such as postgres://user@replica:5432/planmap"}
+		}
+		if c.DatabaseURL == "" {
+			return &ConfigError{Setting: "--database-read-url/DATABASE_READ_URL", Want: "needs DATABASE_URL, the primary it replicates"}
 		}
 	}
 	if has("geodata") && c.GeodataDir != "" {

@@ -21,6 +21,7 @@ import (
 
 	"github.com/planmap/planmap/frontend"
 	"github.com/planmap/planmap/geodata"
+	"github.com/planmap/planmap/internal/domain"
 	"github.com/planmap/planmap/internal/gazetteer"
 	"github.com/planmap/planmap/internal/httpapi"
 	"github.com/planmap/planmap/internal/ogcapi"
@@ -67,7 +68,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	var names []string
 	switch cmd {
 	case "serve":
-		names = []string{"listen", "data-dir", "database-url", "geodata", "db-max-conns", "statement-timeout", "request-timeout", "shutdown-timeout", "log-format", "log-level",
+		names = []string{"listen", "data-dir", "database-url", "database-read-url", "geodata", "db-max-conns", "statement-timeout", "request-timeout", "shutdown-timeout", "log-format", "log-level",
 			"session-ttl", "sign-in-per-minute", "trust-proxy", "cache-mb", "max-upload-mb", "writes-per-minute"}
 	case "user", "token":
 		return runAccounts(ctx, cmd, rest, getenv, stdin, stdout, stderr)
@@ -169,7 +170,8 @@ func (m *Main) openDB(ctx context.Context) error {
 		m.cluster = c
 		url = c.ConnString()
 	}
-	db, err := postgis.Open(ctx, url, postgis.Options{MaxConns: int32(m.Config.MaxConns), StatementTimeout: m.Config.StatementTimeout})
+	db, err := postgis.Open(ctx, url, postgis.Options{MaxConns: int32(m.Config.MaxConns), StatementTimeout: m.Config.StatementTimeout,
+		ReadURL: m.Config.DatabaseReadURL})
 	if err != nil {
 		return err
 	}
@@ -388,6 +390,12 @@ func (m *Main) Serve(ctx context.Context) error {
 			Uploads:  uploads,
 			Filters:  postgis.NewFilterService(m.db, versions),
 			Tiles:    postgis.NewTileService(m.db, postgis.TileOptions{}),
+			Replication: func() domain.Replication {
+				if m.db.HasReplica() {
+					return m.db
+				}
+				return nil
+			}(),
 		})
 	ln, err := net.Listen("tcp", m.Config.Listen)
 	if err != nil {

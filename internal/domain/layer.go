@@ -100,3 +100,22 @@ type FilterService interface {
 	// ConformanceClasses lists the CQL2 classes supported.
 	ConformanceClasses() []string
 }
+
+type primaryKey struct{}
+
+// WithPrimary marks ctx so that reads go to the primary database, for a
+// client that must see its own writes before a replica has them.
+func WithPrimary(ctx context.Context) context.Context {
+	return context.WithValue(ctx, primaryKey{}, true)
+}
+
+// UsePrimary reports whether ctx asks for reads from the primary.
+func UsePrimary(ctx context.Context) bool { v, _ := ctx.Value(primaryKey{}).(bool); return v }
+
+// Replication tells how far a read replica has come.
+type Replication interface {
+	// WriteMark returns the primary's position after a write.
+	WriteMark(ctx context.Context) (string, error)
+	// CaughtUp reports whether reads from the replica see that position.
+	CaughtUp(ctx context.Context, mark string) (bool, error)
+}

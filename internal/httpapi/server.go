@@ -61,6 +61,9 @@ type Services struct {
 	Filters domain.FilterService
 	// Tiles makes vector tiles; nil serves none.
 	Tiles ogcapi.TileService
+	// Replication routes a writer's reads to the primary until a replica
+	// has caught up; nil when there is no replica.
+	Replication domain.Replication
 }
 
 // New returns the Echo application.
@@ -105,6 +108,9 @@ func New(cfg Config, svc Services) *echo.Echo {
 		e.Use(timeout(cfg.RequestTimeout))
 	}
 	e.Use(withPrincipalResolver)
+	if svc.Replication != nil {
+		e.Use(readYourWrites(svc.Replication))
+	}
 	registerAuth(e, svc.Auth, cfg.SessionTTL, newIPLimiter(cfg.SignInPerMinute, 5), writes)
 
 	e.GET("/metrics", met.handler())

@@ -41,6 +41,9 @@ type ClusterConfig struct {
 	Ephemeral bool
 	// Log receives the server's log; nil means Dir/postgres.log.
 	Log *os.File
+	// StandbyOf, when set, makes the cluster a streaming replica of the
+	// cluster whose socket directory it names (for tests of read replicas).
+	StandbyOf string
 }
 
 // Cluster is a private PostgreSQL server that listens on a unix socket
@@ -85,7 +88,11 @@ func StartCluster(ctx context.Context, cfg ClusterConfig) (*Cluster, error) {
 		return nil, err
 	}
 	if _, err := os.Stat(filepath.Join(c.dataDir, "PG_VERSION")); errors.Is(err, os.ErrNotExist) {
-		if err := c.initdb(ctx); err != nil {
+		init := c.initdb
+		if cfg.StandbyOf != "" {
+			init = c.baseBackup
+		}
+		if err := init(ctx); err != nil {
 			return nil, err
 		}
 	}
@@ -295,6 +302,15 @@ func (c *Cluster) initdb(ctx context.Context) error {
 	return nil
 }
 
+// baseBackup copies the primary's data and configures streaming from it.
+func (c *Cluster) baseBackup(ctx context.Context) error {
+	out, err := c.command(ctx, "pg_basebackup", "-h", c.cfg.StandbyOf, "-U", "planmap", "-D", c.dataDir, "-R", "-X", "stream", "-c", "fast").CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("postgis: pg_basebackup from %s: %w\n%s", c.cfg.StandbyOf, err, lastLines(out, 10))
+	}
+	return nil
+}
+
 func (c *Cluster) start(ctx context.Context) error {
 	args := []string{"-D", c.dataDir,
 		"-c", "listen_addresses=",
@@ -367,7 +383,7 @@ func (c *Cluster) ensureDatabase(ctx context.Context) error {
 	if err := conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", c.cfg.Database).Scan(&exists); err != nil {
 		return err
 	}
-	if !exists {
+	if !exists && c.cfg.StandbyOf == "" {
 		// CREATE DATABASE takes no parameters; the name is quoted by pgx.
 		if _, err := conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{c.cfg.Database}.Sanitize()); err != nil {
 			return fmt.Errorf("postgis: create database: %w", err)

@@ -26,15 +26,47 @@ var migrationFiles embed.FS
 type Options struct {
 	MaxConns         int32
 	StatementTimeout time.Duration
+	// ReadURL, when set, is a streaming replica that takes the reads.
+	ReadURL string
 }
 
-// DB is planmap's handle on PostgreSQL.
+// DB is planmap's handle on PostgreSQL: the primary, and a replica for
+// reads when one is configured.
 type DB struct {
-	Pool *pgxpool.Pool
+	Pool    *pgxpool.Pool
+	replica *pgxpool.Pool
 }
 
-// Open connects to connString and checks that the server answers.
+// reader returns the pool for a read: the replica, unless there is none
+// or ctx asks for the primary.
+func (db *DB) reader(ctx context.Context) *pgxpool.Pool {
+	if db.replica == nil || domain.UsePrimary(ctx) {
+		return db.Pool
+	}
+	return db.replica
+}
+
+// HasReplica reports whether reads go to a replica.
+func (db *DB) HasReplica() bool { return db.replica != nil }
+
+// Open connects to connString (and opt.ReadURL) and checks that the
+// servers answer.
 func Open(ctx context.Context, connString string, opt Options) (*DB, error) {
+	pool, err := openPool(ctx, connString, opt)
+	if err != nil {
+		return nil, err
+	}
+	db := &DB{Pool: pool}
+	if opt.ReadURL != "" {
+		if db.replica, err = openPool(ctx, opt.ReadURL, opt); err != nil {
+			pool.Close()
+			return nil, fmt.Errorf("postgis: read replica: %w", err)
+		}
+	}
+	return db, nil
+}
+
+func openPool(ctx context.Context, connString string, opt Options) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(connString)
 	if err != nil {
 		return nil, fmt.Errorf("postgis: database URL: %w", err)
@@ -54,22 +86,51 @@ func Open(ctx context.Context, connString string, opt Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgis: %w", err)
 	}
-	db := &DB{Pool: pool}
-	if err := db.Ping(ctx); err != nil {
+	var one int
+	if err := pool.QueryRow(ctx, "SELECT 1").Scan(&one); err != nil {
 		pool.Close()
-		return nil, fmt.Errorf("postgis: connect: %w", err)
+		return nil, fmt.Errorf("postgis: connect: %w", mapError(err))
 	}
-	return db, nil
+	return pool, nil
 }
 
 // Close closes every connection.
-func (db *DB) Close() { db.Pool.Close() }
+func (db *DB) Close() {
+	db.Pool.Close()
+	if db.replica != nil {
+		db.replica.Close()
+	}
+}
 
-// Ping checks that the database answers a query.
+// WriteMark returns the primary's WAL position, to be passed back by a
+// client that must read its own writes.
+func (db *DB) WriteMark(ctx context.Context) (string, error) {
+	var lsn string
+	err := db.Pool.QueryRow(ctx, `SELECT pg_current_wal_lsn()::text`).Scan(&lsn)
+	return lsn, mapError(err)
+}
+
+// CaughtUp reports whether the replica has replayed the primary's WAL up
+// to mark; without a replica it is always true.
+func (db *DB) CaughtUp(ctx context.Context, mark string) (bool, error) {
+	if db.replica == nil {
+		return true, nil
+	}
+	var ok bool
+	err := db.replica.QueryRow(ctx, `SELECT COALESCE(pg_last_wal_replay_lsn() >= $1::pg_lsn, true)`, mark).Scan(&ok)
+	return ok, mapError(err)
+}
+
+// Ping checks that the databases answer a query.
 func (db *DB) Ping(ctx context.Context) error {
 	var one int
 	if err := db.Pool.QueryRow(ctx, "SELECT 1").Scan(&one); err != nil {
 		return mapError(err)
+	}
+	if db.replica != nil {
+		if err := db.replica.QueryRow(ctx, "SELECT 1").Scan(&one); err != nil {
+			return mapError(err)
+		}
 	}
 	return nil
 }
@@ -152,7 +213,7 @@ func (db *DB) CollectionVersion(ctx context.Context, collection string) (int64, 
 		collection = domain.CollectionProjects // programmes are made of projects
 	}
 	var v int64
-	err := db.Pool.QueryRow(ctx, `SELECT COALESCE((SELECT version FROM collection_version WHERE collection = $1), 0)`, collection).Scan(&v)
+	err := db.reader(ctx).QueryRow(ctx, `SELECT COALESCE((SELECT version FROM collection_version WHERE collection = $1), 0)`, collection).Scan(&v)
 	return v, mapError(err)
 }
 

@@ -83,7 +83,7 @@ func (s *FilterService) layerQueryablesFor(ctx context.Context, layer string) (c
 	if ok && cached.version == version {
 		return cached.q, nil
 	}
-	rows, err := s.db.Pool.Query(ctx, `SELECT k.key, array_agg(DISTINCT jsonb_typeof(k.value))
+	rows, err := s.db.reader(ctx).Query(ctx, `SELECT k.key, array_agg(DISTINCT jsonb_typeof(k.value))
 FROM layer_feature f, jsonb_each(f.properties) k WHERE f.layer_id = $1 AND jsonb_typeof(k.value) <> 'null'
 GROUP BY k.key ORDER BY k.key LIMIT 500`, layer)
 	if err != nil {

@@ -49,7 +49,7 @@ func (s *LayerService) programmesLayer(ctx context.Context) (*domain.Layer, erro
 		Description: "Counted sets of projects the plan names, such as the 42 parks of the coastal economic belt, with how many are sited so far; the geometry collects the sited members.",
 		Attribution: "planmap", License: "CC-BY-4.0"}
 	ext := wkb.Scanner(nil)
-	err := s.db.Pool.QueryRow(ctx, `SELECT count(*) FILTER (WHERE p.count_target IS NOT NULL),
+	err := s.db.reader(ctx).QueryRow(ctx, `SELECT count(*) FILTER (WHERE p.count_target IS NOT NULL),
 	(SELECT ST_AsBinary(ST_Extent(m.geom)::geometry) FROM project m WHERE m.programme IS NOT NULL),
 	COALESCE((SELECT version FROM collection_version WHERE collection = 'projects'), 0)
 FROM project p`).Scan(&l.Features, ext, &l.Version)
@@ -81,7 +81,7 @@ func (s *LayerService) Layers(ctx context.Context) ([]*domain.Layer, error) {
 		return nil, err
 	}
 	out := []*domain.Layer{prog}
-	rows, err := s.db.Pool.Query(ctx, layerQuery+" ORDER BY l.kind, l.id")
+	rows, err := s.db.reader(ctx).Query(ctx, layerQuery+" ORDER BY l.kind, l.id")
 	if err != nil {
 		return nil, mapError(err)
 	}
@@ -101,7 +101,7 @@ func (s *LayerService) FindLayer(ctx context.Context, id string) (*domain.Layer,
 	if id == domain.CollectionProgrammes {
 		return s.programmesLayer(ctx)
 	}
-	l, err := scanLayer(s.db.Pool.QueryRow(ctx, layerQuery+" WHERE l.id = $1", id))
+	l, err := scanLayer(s.db.reader(ctx).QueryRow(ctx, layerQuery+" WHERE l.id = $1", id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, domain.Errorf(domain.ENOTFOUND, "no collection has id %q", id)
 	}
@@ -169,7 +169,7 @@ func (s *LayerService) EachFeature(ctx context.Context, layer string, f domain.F
 	if err != nil {
 		return 0, err
 	}
-	rows, err := s.db.Pool.Query(ctx, sel, args...)
+	rows, err := s.db.reader(ctx).Query(ctx, sel, args...)
 	if err != nil {
 		return 0, mapError(err)
 	}
@@ -194,7 +194,7 @@ func (s *LayerService) EachFeature(ctx context.Context, layer string, f domain.F
 		return 0, mapError(err)
 	}
 	if n == 0 {
-		if err := s.db.Pool.QueryRow(ctx, count, countArgs...).Scan(&matched); err != nil {
+		if err := s.db.reader(ctx).QueryRow(ctx, count, countArgs...).Scan(&matched); err != nil {
 			return 0, mapError(err)
 		}
 	}
@@ -212,7 +212,7 @@ func (s *LayerService) EachFeatureJSON(ctx context.Context, layer string, f doma
 	if err != nil {
 		return 0, err
 	}
-	rows, err := s.db.Pool.Query(ctx, sel, args...)
+	rows, err := s.db.reader(ctx).Query(ctx, sel, args...)
 	if err != nil {
 		return 0, mapError(err)
 	}
@@ -232,7 +232,7 @@ func (s *LayerService) EachFeatureJSON(ctx context.Context, layer string, f doma
 		return 0, mapError(err)
 	}
 	if n == 0 {
-		if err := s.db.Pool.QueryRow(ctx, count, countArgs...).Scan(&matched); err != nil {
+		if err := s.db.reader(ctx).QueryRow(ctx, count, countArgs...).Scan(&matched); err != nil {
 			return 0, mapError(err)
 		}
 	}
@@ -250,7 +250,7 @@ func (s *LayerService) FindFeatureByID(ctx context.Context, layer, id string) (*
 	if layer == domain.CollectionProgrammes {
 		q = `SELECT f.fid, f.properties, ST_AsBinary(f.geom), f.version FROM (` + programmeFeatures + `) f WHERE $1::text IS NOT NULL AND f.fid = $2`
 	}
-	err := s.db.Pool.QueryRow(ctx, q, layer, id).Scan(&lf.ID, &props, g, &lf.Version)
+	err := s.db.reader(ctx).QueryRow(ctx, q, layer, id).Scan(&lf.ID, &props, g, &lf.Version)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, domain.Errorf(domain.ENOTFOUND, "collection %q has no feature with id %q", layer, id)
 	}

@@ -18,7 +18,7 @@ var _ domain.PlanService = (*PlanService)(nil)
 
 // Clauses returns every numbered item of the plan, in order.
 func (s *PlanService) Clauses(ctx context.Context) ([]domain.Clause, error) {
-	rows, err := s.db.Pool.Query(ctx, `SELECT section, item, text FROM plan_clause ORDER BY section, item`)
+	rows, err := s.db.reader(ctx).Query(ctx, `SELECT section, item, text FROM plan_clause ORDER BY section, item`)
 	if err != nil {
 		return nil, mapError(err)
 	}
@@ -37,7 +37,7 @@ func (s *PlanService) Vocabularies(ctx context.Context) (*domain.Vocabularies, e
 		{`SELECT code, label_zh, label_en, '', '', symbol FROM project_category ORDER BY code`, &v.Categories},
 		{`SELECT code, label_zh, label_en, '', '', '' FROM precision_term ORDER BY ordinal`, &v.Precisions},
 	} {
-		rows, err := s.db.Pool.Query(ctx, q.sql)
+		rows, err := s.db.reader(ctx).Query(ctx, q.sql)
 		if err != nil {
 			return nil, mapError(err)
 		}
@@ -57,7 +57,7 @@ func (s *PlanService) Vocabularies(ctx context.Context) (*domain.Vocabularies, e
 // Programmes returns every programme with its count target, the members
 // recorded so far and how many of those have a place on the map.
 func (s *PlanService) Programmes(ctx context.Context) ([]domain.Programme, error) {
-	rows, err := s.db.Pool.Query(ctx, `
+	rows, err := s.db.reader(ctx).Query(ctx, `
 SELECT p.id, p.name_zh, p.name_en, p.section, p.item, p.category, p.count_target,
        count(m.id), count(m.geom)
 FROM project p LEFT JOIN project m ON m.programme = p.id

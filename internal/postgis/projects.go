@@ -138,7 +138,7 @@ func (s *ProjectService) EachProject(ctx context.Context, f domain.ProjectFilter
 	args = append(args, f.Offset)
 	sb.WriteString(" OFFSET $" + strconv.Itoa(len(args)))
 
-	rows, err := s.db.Pool.Query(ctx, sb.String(), args...)
+	rows, err := s.db.reader(ctx).Query(ctx, sb.String(), args...)
 	if err != nil {
 		return 0, mapError(err)
 	}
@@ -162,7 +162,7 @@ func (s *ProjectService) EachProject(ctx context.Context, f domain.ProjectFilter
 		var count strings.Builder
 		count.WriteString("SELECT count(*) FROM project p")
 		count.WriteString(where)
-		if err := s.db.Pool.QueryRow(ctx, count.String(), whereArgs...).Scan(&matched); err != nil {
+		if err := s.db.reader(ctx).QueryRow(ctx, count.String(), whereArgs...).Scan(&matched); err != nil {
 			return 0, mapError(err)
 		}
 	}
@@ -171,7 +171,7 @@ func (s *ProjectService) EachProject(ctx context.Context, f domain.ProjectFilter
 
 // FindProjectByID returns the project with id, or a not_found error.
 func (s *ProjectService) FindProjectByID(ctx context.Context, id string) (*domain.Project, error) {
-	row := s.db.Pool.QueryRow(ctx, "SELECT "+projectColumns+" FROM project p WHERE p.id = $1", id)
+	row := s.db.reader(ctx).QueryRow(ctx, "SELECT "+projectColumns+" FROM project p WHERE p.id = $1", id)
 	p, err := scanProject(row)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, domain.Errorf(domain.ENOTFOUND, "no project has id %q", id)
@@ -228,7 +228,7 @@ func scanProject(row pgx.Row, extra ...any) (*domain.Project, error) {
 
 // Sections returns the 13 sections with their project counts per status.
 func (s *ProjectService) Sections(ctx context.Context) ([]domain.SectionSummary, error) {
-	rows, err := s.db.Pool.Query(ctx, `
+	rows, err := s.db.reader(ctx).Query(ctx, `
 SELECT s.number, s.title_zh, s.title_en,
        (SELECT count(*) FROM plan_clause c WHERE c.section = s.number),
        COALESCE((SELECT json_object_agg(status, n) FROM
@@ -264,7 +264,7 @@ FROM plan_section s ORDER BY s.number`)
 func (s *ProjectService) Info(ctx context.Context) (*domain.CollectionInfo, error) {
 	var info domain.CollectionInfo
 	ext := wkb.Scanner(nil)
-	err := s.db.Pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM project),
+	err := s.db.reader(ctx).QueryRow(ctx, `SELECT (SELECT count(*) FROM project),
 	(SELECT ST_AsBinary(ST_Extent(geom)::geometry) FROM project),
 	COALESCE((SELECT version FROM collection_version WHERE collection = 'projects'), 0)`).Scan(&info.Features, ext, &info.Version)
 	if err != nil {

@@ -223,7 +223,7 @@ func (s *TileService) Tile(ctx context.Context, collection string, z, x, y int) 
 			mvt []byte
 			n   int64
 		)
-		err := s.db.Pool.QueryRow(ctx, q, args...).Scan(&mvt, &n)
+		err := s.db.reader(ctx).QueryRow(ctx, q, args...).Scan(&mvt, &n)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return nil, 0, domain.Errorf(domain.ENOTFOUND, "no collection has id %q", collection)
 		}
@@ -263,9 +263,9 @@ func (s *TileService) Version(ctx context.Context, collection string) (int64, er
 	)
 	switch {
 	case collection == domain.CollectionProjects:
-		err = s.db.Pool.QueryRow(ctx, `SELECT COALESCE((SELECT version FROM collection_version WHERE collection = 'projects'), 0)`).Scan(&v)
+		err = s.db.reader(ctx).QueryRow(ctx, `SELECT COALESCE((SELECT version FROM collection_version WHERE collection = 'projects'), 0)`).Scan(&v)
 	case domain.LayerIDPattern.MatchString(collection):
-		err = s.db.Pool.QueryRow(ctx, `SELECT COALESCE(v.version, 0) FROM layer l
+		err = s.db.reader(ctx).QueryRow(ctx, `SELECT COALESCE(v.version, 0) FROM layer l
 LEFT JOIN collection_version v ON v.collection = l.id WHERE l.id = $1`, collection).Scan(&v)
 	default:
 		err = pgx.ErrNoRows
@@ -303,7 +303,7 @@ func (s *TileService) Fields(ctx context.Context, collection string) (map[string
 	if _, err := s.Version(ctx, collection); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.Pool.Query(ctx, `SELECT e.key, array_agg(DISTINCT jsonb_typeof(e.value))
+	rows, err := s.db.reader(ctx).Query(ctx, `SELECT e.key, array_agg(DISTINCT jsonb_typeof(e.value))
 FROM layer_feature f, jsonb_each(f.properties) e
 WHERE f.layer_id = $1 AND jsonb_typeof(e.value) IN ('string', 'number', 'boolean') AND e.key <> 'fid'
 GROUP BY e.key`, collection)

@@ -48,6 +48,11 @@ func (w *VersionWatcher) CollectionVersion(ctx context.Context, collection strin
 	if collection == domain.CollectionProgrammes {
 		collection = domain.CollectionProjects
 	}
+	// With a replica, the version must be the one of the database the data
+	// is read from, which may lag the primary's notifications.
+	if w.db.HasReplica() {
+		return w.db.CollectionVersion(ctx, collection)
+	}
 	w.mu.RLock()
 	v, ok := w.versions[collection]
 	listening := w.listening
