@@ -109,6 +109,10 @@ func lookupEPSG(code int) *crsDef {
 	switch code {
 	case 4326:
 		return &crsDef{EPSG: 4326, Name: "WGS 84", Kind: kindGeographic, Datum: datumWGS84}
+	case 4979: // WGS 84 3D: coordinates come out 2D
+		return lookupEPSG(4326)
+	case 4480: // CGCS2000 3D
+		return lookupEPSG(4490)
 	case 3857:
 		return &crsDef{EPSG: 3857, Name: "WGS 84 / Pseudo-Mercator", Kind: kindProjected, Datum: datumWGS84}
 	}

@@ -87,8 +87,15 @@ func (r *Reader) openCSV(filename string, ra io.ReaderAt, size int64, in *bufio.
 		return syntaxf("%s: cannot read the header row: %v", filename, err)
 	}
 	s := &csvSource{r: r, name: name, cr: cr, header: append([]string(nil), header...), wkt: -1, lon: -1, lat: -1}
+	seen := map[string]int{}
 	for i := range s.header {
-		s.header[i] = strings.TrimSpace(s.header[i])
+		h := strings.TrimSpace(s.header[i])
+		if seen[h]++; seen[h] > 1 {
+			renamed := fmt.Sprintf("%s_%d", h, seen[h])
+			r.fileIssue("duplicate-name", SeverityWarning, fmt.Sprintf("%s: column %q appears twice; the second is %q", filename, h, renamed))
+			h = renamed
+		}
+		s.header[i] = h
 	}
 	if err := s.columns(filename); err != nil {
 		return err

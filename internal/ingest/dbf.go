@@ -101,10 +101,10 @@ func (d *dbfReader) next() (props []Property, issues []Issue, deleted bool, err 
 		return nil, nil, false, io.EOF
 	}
 	if _, err := io.ReadFull(d.r, d.rec[:1]); err != nil || d.rec[0] == 0x1a {
-		return nil, nil, false, io.EOF // fewer records than the header says
+		return nil, nil, false, eofOr(err) // fewer records than the header says
 	}
 	if _, err := io.ReadFull(d.r, d.rec[1:]); err != nil {
-		return nil, nil, false, io.EOF
+		return nil, nil, false, eofOr(err)
 	}
 	d.n++
 	props = make([]Property, 0, len(d.h.fields))
@@ -209,9 +209,15 @@ func scanDBFText(h *dbfHeader, r io.Reader) (valid, nonASCII bool, err error) {
 	rec := make([]byte, h.recordLen)
 	for i := 0; i < h.records; i++ {
 		if _, err := io.ReadFull(br, rec[:1]); err != nil || rec[0] == 0x1a {
+			if err := eofOr(err); err != io.EOF {
+				return false, false, err
+			}
 			break
 		}
 		if _, err := io.ReadFull(br, rec[1:]); err != nil {
+			if err := eofOr(err); err != io.EOF {
+				return false, false, err
+			}
 			break
 		}
 		for _, f := range h.fields {
@@ -222,4 +228,13 @@ func scanDBFText(h *dbfHeader, r io.Reader) (valid, nonASCII bool, err error) {
 		}
 	}
 	return s.valid(), s.nonASCII, nil
+}
+
+// eofOr maps a short read to io.EOF (a table shorter than its header says
+// is read as far as it goes, as GDAL does) and keeps real errors.
+func eofOr(err error) error {
+	if err == nil || err == io.EOF || err == io.ErrUnexpectedEOF {
+		return io.EOF
+	}
+	return err
 }

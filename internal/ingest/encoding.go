@@ -29,6 +29,8 @@ type charset struct {
 
 var utf8Charset = charset{name: encUTF8}
 
+var replacement = []byte(string(utf8.RuneError))
+
 // codePages maps Windows code page numbers (.cpg, DBF LDID tables) to names.
 var codePages = map[string]string{
 	"936": "gbk", "cp936": "gbk", "ansi 936": "gbk", "ms936": "gbk", "windows-936": "gbk",
@@ -78,7 +80,8 @@ func (c charset) decode(b []byte) (string, bool) {
 	if err != nil {
 		return string(b), false
 	}
-	if bytes.ContainsRune(out, utf8.RuneError) && !bytes.ContainsRune(b, utf8.RuneError) {
+	// ContainsRune would also match b's invalid bytes: look for the literal
+	if bytes.Contains(out, replacement) && !bytes.Contains(b, replacement) {
 		return string(out), false
 	}
 	return string(out), true

@@ -10,6 +10,23 @@
 // below with errors.Is.
 //
 // Feature indexes are 0-based positions in the upload, across layers.
+//
+// Decisions worth knowing:
+//   - A zip with several .shp yields one layer per .shp (named by its base
+//     name), each with its own CRS and encoding in Result.Layers; so do the
+//     feature tables of a GeoPackage.
+//   - Issues with severity "error" mean the feature must not be stored;
+//     Result.Err turns the first into a *domain.Error. Features whose
+//     geometry was rejected come back with a nil Geometry.
+//   - Detected mistakes (axis order, Gauss-Kruger zone prefix) are fixed
+//     only with Options.Correct; otherwise they are errors.
+//   - Geometries keep the source ring orientation (Shapefile outer rings are
+//     clockwise); single-type GeometryCollections become multi-geometries.
+//   - Z and M values are dropped (reported once per file).
+//   - CSV and KML attribute values are strings; DBF, GeoJSON and GeoPackage
+//     values keep their types.
+//   - Memory does not grow with the file for GeoJSON, CSV and Shapefile,
+//     except for the duplicate check (8 bytes of hash per feature).
 package ingest
 
 import (
@@ -157,8 +174,10 @@ type Property struct {
 }
 
 // Issue is a finding about one feature (Feature >= 0) or the file (-1).
+// Layer is set for feature issues when the upload has several layers.
 type Issue struct {
 	Feature  int
+	Layer    string
 	Field    string
 	Code     string
 	Message  string
@@ -167,8 +186,11 @@ type Issue struct {
 
 func (is Issue) String() string {
 	s := ""
+	if is.Layer != "" {
+		s = is.Layer + ": "
+	}
 	if is.Feature >= 0 {
-		s = fmt.Sprintf("feature %d: ", is.Feature)
+		s += fmt.Sprintf("feature %d: ", is.Feature)
 	}
 	if is.Field != "" {
 		s += fmt.Sprintf("field %q: ", is.Field)

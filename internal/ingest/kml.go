@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"path"
 	"strconv"
 	"strings"
 
@@ -23,6 +24,17 @@ type kmlSource struct {
 	dec   *xml.Decoder
 	depth int
 	zNote bool
+
+	// KMZ: NetworkLinks to other .kml members are followed once each
+	member  string
+	open    func(member string) (io.Reader, bool)
+	pending []string
+	visited map[string]bool
+}
+
+type kmlNetworkLink struct {
+	Link string `xml:"Link>href"`
+	URL  string `xml:"Url>href"`
 }
 
 type kmlPlacemark struct {
@@ -65,6 +77,15 @@ type kmlPolygon struct {
 }
 
 func (r *Reader) openKML(filename string, in io.Reader) error {
+	name := layerName(filename)
+	if _, err := r.addLayer(name, lookupEPSG(4326), "format", nil, encUTF8, ""); err != nil {
+		return err
+	}
+	r.src = &kmlSource{r: r, name: name, dec: newKMLDecoder(in)}
+	return nil
+}
+
+func newKMLDecoder(in io.Reader) *xml.Decoder {
 	dec := xml.NewDecoder(in)
 	dec.Strict = true
 	dec.CharsetReader = func(label string, in io.Reader) (io.Reader, error) {
@@ -77,12 +98,7 @@ func (r *Reader) openKML(filename string, in io.Reader) error {
 		}
 		return xtransform.NewReader(in, cs.enc.NewDecoder()), nil
 	}
-	name := layerName(filename)
-	if _, err := r.addLayer(name, lookupEPSG(4326), "format", nil, encUTF8, ""); err != nil {
-		return err
-	}
-	r.src = &kmlSource{r: r, name: name, dec: dec}
-	return nil
+	return dec
 }
 
 func (s *kmlSource) close() error { return nil }
@@ -102,7 +118,10 @@ func (s *kmlSource) next() (*Feature, error) {
 	for {
 		t, err := s.dec.Token()
 		if err == io.EOF {
-			return nil, io.EOF
+			if !s.nextMember() {
+				return nil, io.EOF
+			}
+			continue
 		}
 		if err != nil {
 			return nil, s.wrap(err)
@@ -117,6 +136,15 @@ func (s *kmlSource) next() (*Feature, error) {
 			s.depth++
 			if s.depth > s.r.opt.MaxDepth {
 				return nil, fail(ErrTooDeep, domain.EINVALID, "%s: XML nested deeper than %d elements", s.name, s.r.opt.MaxDepth)
+			}
+			if t.Name.Local == "NetworkLink" {
+				var nl kmlNetworkLink
+				s.depth--
+				if err := s.dec.DecodeElement(&nl, &t); err != nil {
+					return nil, s.wrap(err)
+				}
+				s.link(strings.TrimSpace(nl.Link + nl.URL))
+				continue
 			}
 			if t.Name.Local != "Placemark" {
 				continue
@@ -287,4 +315,36 @@ func (s *kmlSource) coords(text string, issues *[]Issue, verts *int) ([]orb.Poin
 		return nil, err
 	}
 	return pts, nil
+}
+
+// link queues a NetworkLink target that is a member of the same KMZ.
+func (s *kmlSource) link(href string) {
+	if href == "" {
+		return
+	}
+	if s.open == nil || strings.Contains(href, "://") || strings.HasPrefix(href, "/") {
+		s.r.fileIssue("network-link", SeverityWarning, fmt.Sprintf("%s: NetworkLink to %q not followed; only links inside a KMZ are read", s.name, href))
+		return
+	}
+	target := path.Clean(path.Join(path.Dir(s.member), href))
+	if !s.visited[target] {
+		s.visited[target] = true
+		s.pending = append(s.pending, target)
+	}
+}
+
+// nextMember switches to the next linked member, if any.
+func (s *kmlSource) nextMember() bool {
+	for len(s.pending) > 0 {
+		m := s.pending[0]
+		s.pending = s.pending[1:]
+		in, ok := s.open(m)
+		if !ok {
+			s.r.fileIssue("network-link", SeverityWarning, fmt.Sprintf("%s: NetworkLink to %q, which is not in the archive", s.name, m))
+			continue
+		}
+		s.member, s.dec, s.depth = m, newKMLDecoder(in), 0
+		return true
+	}
+	return false
 }

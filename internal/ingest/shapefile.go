@@ -147,6 +147,11 @@ func (r *Reader) openShpLayer(a *archive, shp *member, set map[string]*member) (
 	for i := range l.dbfHead.fields {
 		f := &l.dbfHead.fields[i]
 		name, ok := cs.decode(f.raw)
+		if !ok && len(f.raw) > 1 { // a writer cut a double-byte character in half
+			if n, ok2 := cs.decode(f.raw[:len(f.raw)-1]); ok2 {
+				name, ok = n, true
+			}
+		}
 		if !ok {
 			name = strings.ToValidUTF8(string(f.raw), "_")
 		}

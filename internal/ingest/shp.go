@@ -3,11 +3,12 @@ package ingest
 import (
 	"bufio"
 	"encoding/binary"
-	"fmt"
 	"io"
 	"math"
 
 	"github.com/paulmach/orb"
+
+	"github.com/planmap/planmap/internal/domain"
 )
 
 // Shape types of the ESRI Shapefile specification.
@@ -98,7 +99,7 @@ func (s *shpReader) next() (orb.Geometry, []Issue, error) {
 		if err == io.EOF {
 			return nil, nil, io.EOF // shorter than the header says; GDAL reads on too
 		}
-		return nil, nil, syntaxf("%s: record %d is truncated", s.what, s.n)
+		return nil, nil, keep(err, syntaxf("%s: record %d is truncated", s.what, s.n))
 	}
 	clen := int64(binary.BigEndian.Uint32(s.buf[4:8])) * 2
 	s.off += 8 + clen
@@ -113,7 +114,7 @@ func (s *shpReader) next() (orb.Geometry, []Issue, error) {
 		return nil, nil, err
 	}
 	if _, err := io.Copy(io.Discard, body.r); err != nil { // Z, M or padding not read
-		return nil, nil, syntaxf("%s: record %d is truncated", s.what, idx)
+		return nil, nil, keep(err, syntaxf("%s: record %d is truncated", s.what, idx))
 	}
 	if body.short {
 		return nil, nil, syntaxf("%s: record %d is truncated", s.what, idx)
@@ -136,7 +137,7 @@ func (c *countedReader) Read(p []byte) (int, error) {
 
 func (s *shpReader) read(r io.Reader, n int) ([]byte, error) {
 	if _, err := io.ReadFull(r, s.buf[:n]); err != nil {
-		return nil, syntaxf("%s: record %d is truncated", s.what, s.n-1)
+		return nil, keep(err, syntaxf("%s: record %d is truncated", s.what, s.n-1))
 	}
 	return s.buf[:n], nil
 }
@@ -343,4 +344,11 @@ func ringContains(r orb.Ring, p orb.Point) bool {
 	return in
 }
 
-func (s *shpReader) describe() string { return fmt.Sprintf("%s (%d records)", s.what, s.n) }
+// keep returns err when it is already a client error (a zip bomb caught
+// mid-read), else fallback.
+func keep(err, fallback error) error {
+	if domain.ErrorCode(err) != domain.EINTERNAL {
+		return err
+	}
+	return fallback
+}

@@ -66,7 +66,7 @@ func sniffContent(filename string, head []byte) (Format, error) {
 	}
 	t := bytes.TrimLeft(bytes.TrimPrefix(head, []byte("\xef\xbb\xbf")), " \t\r\n")
 	if len(t) == 0 {
-		return "", fail(ErrUnknownFormat, domain.EINVALID, "%s holds only white space", filename)
+		return "", fail(ErrUnknownFormat, domain.EINVALID, "%s begins with nothing but white space", filename)
 	}
 	switch t[0] {
 	case '{', '[':

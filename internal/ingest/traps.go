@@ -223,7 +223,7 @@ func (c *crsState) checkGK(g orb.Geometry, correct bool) (orb.Geometry, []Issue)
 			fixable = false
 			msgs = append(msgs, fmt.Sprintf("easting %.0f carries zone prefix %d, but %s is zone %d; declare EPSG:%d", v.e0, pz, c.label(), z.zone(), fits))
 		}
-		if fix == nil {
+		if state == "ok" && !v.swapped {
 			return g, nil // plausible as is
 		}
 		code := "zone-prefix"

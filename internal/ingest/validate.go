@@ -23,7 +23,7 @@ func checkGeometry(g orb.Geometry) (out orb.Geometry, n int, issues []Issue) {
 		return nil, v.n, v.issues
 	}
 	if out == nil || isEmpty(out) {
-		return nil, v.n, append(v.issues, Issue{Code: "empty-geometry", Severity: SeverityWarning, Message: fmt.Sprintf("empty %s geometry", g.GeoJSONType())})
+		return nil, v.n, append(v.issues, Issue{Code: "empty-geometry", Severity: SeverityWarning, Message: "geometry is empty"})
 	}
 	return out, v.n, v.issues
 }
@@ -39,23 +39,33 @@ func (v *geomCheck) errorf(code, format string, args ...any) {
 	v.issues = append(v.issues, Issue{Code: code, Severity: SeverityError, Message: fmt.Sprintf(format, args...)})
 }
 
+func finite(p orb.Point) bool {
+	return !math.IsNaN(p[0]) && !math.IsInf(p[0], 0) && !math.IsNaN(p[1]) && !math.IsInf(p[1], 0)
+}
+
 func (v *geomCheck) point(p orb.Point, where string) {
 	v.n++
-	if v.bad {
-		return
-	}
-	for _, c := range p {
-		if math.IsNaN(c) || math.IsInf(c, 0) {
-			v.errorf("invalid-coordinate", "%scoordinate %v is not a finite number (NaN, Infinity or out of range such as 1e400)", where, c)
-			return
-		}
+	if !v.bad && !finite(p) {
+		v.nonFinite(p, where)
 	}
 }
 
+func (v *geomCheck) nonFinite(p orb.Point, where string) {
+	c := p[0]
+	if finite(orb.Point{c, 0}) {
+		c = p[1]
+	}
+	v.errorf("invalid-coordinate", "%scoordinate %v is not a finite number (NaN, Infinity or out of range such as 1e400)", where, c)
+}
+
 func (v *geomCheck) points(ps []orb.Point, where string) {
+	v.n += len(ps)
+	if v.bad {
+		return
+	}
 	for i, p := range ps {
-		v.point(p, fmt.Sprintf("%svertex %d: ", where, i))
-		if v.bad {
+		if !finite(p) {
+			v.nonFinite(p, fmt.Sprintf("%svertex %d: ", where, i))
 			return
 		}
 	}

@@ -125,7 +125,7 @@ func (r *memberReader) Read(p []byte) (int, error) {
 		return n, fail(ErrZipBomb, domain.ETOOLARGE, "%s: member %q expands beyond its declared size; refused", r.a.name, r.m.name)
 	}
 	if err != nil && err != io.EOF {
-		if errors.Is(err, zip.ErrFormat) && r.left <= 0 {
+		if errors.Is(err, zip.ErrFormat) { // archive/zip's verdict on data beyond the declared size
 			return n, fail(ErrZipBomb, domain.ETOOLARGE, "%s: member %q expands beyond its declared size; refused", r.a.name, r.m.name)
 		}
 		return n, syntaxf("%s: member %q is corrupt: %v", r.a.name, r.m.name, err)
@@ -191,7 +191,25 @@ func (r *Reader) openZip(filename string, ra io.ReaderAt, size int64) error {
 			return err
 		}
 		r.cleanup = append(r.cleanup, func() { rc.Close() })
-		return r.openKML(filename+"/"+k.name, rc)
+		if err := r.openKML(filename, rc); err != nil {
+			return err
+		}
+		src := r.src.(*kmlSource)
+		src.member, src.visited = k.name, map[string]bool{k.name: true}
+		src.open = func(name string) (io.Reader, bool) {
+			for _, m := range kmls {
+				if m.name == name {
+					rc, err := a.open(m, r.opt.MaxUncompressed)
+					if err != nil {
+						return nil, false
+					}
+					r.cleanup = append(r.cleanup, func() { rc.Close() })
+					return rc, true
+				}
+			}
+			return nil, false
+		}
+		return nil
 	}
 	if len(a.members) == 0 {
 		return syntaxf("%s is an empty archive", filename)
