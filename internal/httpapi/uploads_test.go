@@ -248,3 +248,49 @@ func TestUploadRefusesBadFiles(t *testing.T) {
 		t.Fatalf("anonymous upload: %d", resp.StatusCode)
 	}
 }
+
+// Two Shapefiles in one zip, each in its own CRS, both land in place.
+func TestUploadLayersWithTheirOwnCRS(t *testing.T) {
+	c, auth, _ := writer(t, domain.RoleEditor)
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.geojson")
+	os.WriteFile(in, []byte(`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"n":"a"},"geometry":{"type":"Point","coordinates":[122.5,40.5]}}]}`), 0o644)
+	for name, srs := range map[string]string{"zone41": "EPSG:4529", "cgcs": "EPSG:4490"} {
+		if out, err := exec.Command("ogr2ogr", "-f", "ESRI Shapefile", "-s_srs", "EPSG:4326", "-t_srs", srs, filepath.Join(dir, name+".shp"), in).CombinedOutput(); err != nil {
+			t.Fatalf("ogr2ogr: %v %s", err, out)
+		}
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, name := range []string{"zone41", "cgcs"} {
+		for _, ext := range []string{".shp", ".shx", ".dbf", ".prj"} {
+			b, err := os.ReadFile(filepath.Join(dir, name+ext))
+			if err != nil {
+				t.Fatal(err)
+			}
+			w, _ := zw.Create(name + ext)
+			w.Write(b)
+		}
+	}
+	zw.Close()
+	_, out, u := send(t, c, auth, "two.zip", buf.Bytes(), nil)
+	u = waitUpload(t, c, auth, u.ID)
+	if u.Status != "ready" || u.Summary.Features != 2 {
+		t.Fatalf("draft: %s %+v", out, u)
+	}
+	_, body := c.do("GET", "/uploads/"+itoa(u.ID)+"/features", "", "Authorization", auth)
+	var draft struct {
+		Features []struct {
+			Geometry struct {
+				Coordinates []float64 `json:"coordinates"`
+			} `json:"geometry"`
+		} `json:"features"`
+	}
+	json.Unmarshal([]byte(body), &draft)
+	for i, f := range draft.Features {
+		p := f.Geometry.Coordinates
+		if len(p) != 2 || abs(p[0]-122.5) > 1e-6 || abs(p[1]-40.5) > 1e-6 {
+			t.Fatalf("feature %d at %v, want 122.5 40.5: %s", i, p, body)
+		}
+	}
+}

@@ -115,7 +115,11 @@ func (s *UploadStore) Stage(ctx context.Context, id int64, batch []domain.Staged
 // Finish validates the draft in PostGIS: it reprojects from srid, checks
 // validity, place in Liaoning and duplicates, suggests matching projects,
 // and marks the upload ready with its summary.
-func (s *UploadStore) Finish(ctx context.Context, id int64, srid int, result json.RawMessage) (*domain.UploadSummary, error) {
+func (s *UploadStore) Finish(ctx context.Context, id int64, srid int, layerSRIDs map[string]int, result json.RawMessage) (*domain.UploadSummary, error) {
+	layers, srids := make([]string, 0, len(layerSRIDs)), make([]int32, 0, len(layerSRIDs))
+	for l, s := range layerSRIDs {
+		layers, srids = append(layers, l), append(srids, int32(s))
+	}
 	var sum domain.UploadSummary
 	err := pgx.BeginFunc(ctx, s.db.Pool, func(tx pgx.Tx) error {
 		// A large draft takes longer than a request may: this transaction
@@ -127,9 +131,10 @@ func (s *UploadStore) Finish(ctx context.Context, id int64, srid int, result jso
 			sql  string
 			args []any
 		}{
-			{`UPDATE upload_feature SET geom = CASE WHEN geom_src IS NULL OR ST_IsEmpty(geom_src) THEN NULL
-				ELSE ST_Force2D(ST_Transform(ST_SetSRID(geom_src, $2), 4326)) END
-			  WHERE upload_id = $1`, []any{id, srid}},
+			{`UPDATE upload_feature f SET geom = CASE WHEN geom_src IS NULL OR ST_IsEmpty(geom_src) THEN NULL
+				ELSE ST_Force2D(ST_Transform(ST_SetSRID(geom_src,
+					COALESCE((SELECT u.srid FROM unnest($3::text[], $4::int[]) AS u(layer, srid) WHERE u.layer = f.layer), $2)), 4326)) END
+			  WHERE upload_id = $1`, []any{id, srid, layers, srids}},
 			{`UPDATE upload_feature SET valid = ST_IsValid(geom), valid_reason = CASE WHEN ST_IsValid(geom) THEN '' ELSE ST_IsValidReason(geom) END
 			  WHERE upload_id = $1 AND geom IS NOT NULL`, []any{id}},
 			// Outside the province outline (with a margin of about 2 km for

@@ -25,7 +25,7 @@ type Store interface {
 	CreateUpload(ctx context.Context, who *domain.Principal, filename string, size int64, opt domain.UploadOptions) (*domain.Upload, error)
 	Progress(ctx context.Context, id, bytesRead int64, features int) error
 	Stage(ctx context.Context, id int64, batch []domain.StagedFeature) error
-	Finish(ctx context.Context, id int64, srid int, result json.RawMessage) (*domain.UploadSummary, error)
+	Finish(ctx context.Context, id int64, srid int, layerSRIDs map[string]int, result json.RawMessage) (*domain.UploadSummary, error)
 	Fail(ctx context.Context, id int64, msg string) error
 	Upload(ctx context.Context, id int64) (*domain.Upload, error)
 	Uploads(ctx context.Context, limit int) ([]*domain.Upload, error)
@@ -232,11 +232,18 @@ func (s *Service) read(ctx context.Context, id int64, name string, f *os.File, s
 	if srid == 0 {
 		srid = 4326
 	}
+	// Layers of one archive may each have their own CRS.
+	layerSRIDs := map[string]int{}
+	for _, l := range res.Layers {
+		if l.CRS.EPSG != 0 {
+			layerSRIDs[l.Name] = l.CRS.EPSG
+		}
+	}
 	result, err := json.Marshal(res)
 	if err != nil {
 		return err
 	}
-	_, err = s.store.Finish(ctx, id, srid, result)
+	_, err = s.store.Finish(ctx, id, srid, layerSRIDs, result)
 	return err
 }
 
