@@ -150,7 +150,6 @@ func featureQuery(layer string, f domain.FeatureFilter, columns string) (sel str
 	var sb strings.Builder
 	sb.WriteString("SELECT ")
 	sb.WriteString(columns)
-	sb.WriteString(", count(*) OVER ()")
 	sb.WriteString(from)
 	sb.WriteString(where)
 	sb.WriteString(order)
@@ -174,14 +173,14 @@ func (s *LayerService) EachFeature(ctx context.Context, layer string, f domain.F
 		return 0, mapError(err)
 	}
 	defer rows.Close()
-	matched, n := 0, 0
+	n := 0
 	for rows.Next() {
 		var (
 			lf    domain.LayerFeature
 			props []byte
 		)
 		g := wkb.Scanner(nil)
-		if err := rows.Scan(&lf.ID, &props, g, &lf.Version, &matched); err != nil {
+		if err := rows.Scan(&lf.ID, &props, g, &lf.Version); err != nil {
 			return 0, mapError(err)
 		}
 		lf.Properties, lf.Geometry = json.RawMessage(props), g.Geometry
@@ -193,10 +192,20 @@ func (s *LayerService) EachFeature(ctx context.Context, layer string, f domain.F
 	if err := rows.Err(); err != nil {
 		return 0, mapError(err)
 	}
-	if n == 0 {
-		if err := s.db.reader(ctx).QueryRow(ctx, count, countArgs...).Scan(&matched); err != nil {
-			return 0, mapError(err)
-		}
+	return s.matched(ctx, f.Offset, f.Limit, n, count, countArgs)
+}
+
+// matched counts the features that match, by a query only when the page
+// does not tell: a first page shorter than its limit holds them all. A
+// count beside the rows (a window function) would make PostgreSQL read and
+// encode every match of a large layer before the first row.
+func (s *LayerService) matched(ctx context.Context, offset, limit, n int, count string, args []any) (int, error) {
+	if offset == 0 && (limit <= 0 || n < limit) {
+		return n, nil
+	}
+	var matched int
+	if err := s.db.reader(ctx).QueryRow(ctx, count, args...).Scan(&matched); err != nil {
+		return 0, mapError(err)
 	}
 	return matched, nil
 }
@@ -217,10 +226,10 @@ func (s *LayerService) EachFeatureJSON(ctx context.Context, layer string, f doma
 		return 0, mapError(err)
 	}
 	defer rows.Close()
-	matched, n := 0, 0
+	n := 0
 	var feature []byte
 	for rows.Next() {
-		if err := rows.Scan(&feature, &matched); err != nil {
+		if err := rows.Scan(&feature); err != nil {
 			return 0, mapError(err)
 		}
 		n++
@@ -231,12 +240,7 @@ func (s *LayerService) EachFeatureJSON(ctx context.Context, layer string, f doma
 	if err := rows.Err(); err != nil {
 		return 0, mapError(err)
 	}
-	if n == 0 {
-		if err := s.db.reader(ctx).QueryRow(ctx, count, countArgs...).Scan(&matched); err != nil {
-			return 0, mapError(err)
-		}
-	}
-	return matched, nil
+	return s.matched(ctx, f.Offset, f.Limit, n, count, countArgs)
 }
 
 // FindFeatureByID returns one feature of a layer, or a not_found error.

@@ -128,7 +128,7 @@ func (s *ProjectService) EachProject(ctx context.Context, f domain.ProjectFilter
 	var sb strings.Builder
 	sb.WriteString("SELECT ")
 	sb.WriteString(projectColumns)
-	sb.WriteString(", count(*) OVER () FROM project p")
+	sb.WriteString(" FROM project p")
 	sb.WriteString(where)
 	sb.WriteString(" ORDER BY p.id")
 	if f.Limit > 0 {
@@ -143,9 +143,9 @@ func (s *ProjectService) EachProject(ctx context.Context, f domain.ProjectFilter
 		return 0, mapError(err)
 	}
 	defer rows.Close()
-	matched, n := 0, 0
+	n := 0
 	for rows.Next() {
-		p, err := scanProject(rows, &matched)
+		p, err := scanProject(rows)
 		if err != nil {
 			return 0, err
 		}
@@ -157,14 +157,16 @@ func (s *ProjectService) EachProject(ctx context.Context, f domain.ProjectFilter
 	if err := rows.Err(); err != nil {
 		return 0, mapError(err)
 	}
-	// A page past the end has no rows to carry the count.
-	if n == 0 && f.Offset > 0 {
-		var count strings.Builder
-		count.WriteString("SELECT count(*) FROM project p")
-		count.WriteString(where)
-		if err := s.db.reader(ctx).QueryRow(ctx, count.String(), whereArgs...).Scan(&matched); err != nil {
-			return 0, mapError(err)
-		}
+	// A first page shorter than its limit holds every match.
+	if f.Offset == 0 && (f.Limit <= 0 || n < f.Limit) {
+		return n, nil
+	}
+	var matched int
+	var count strings.Builder
+	count.WriteString("SELECT count(*) FROM project p")
+	count.WriteString(where)
+	if err := s.db.reader(ctx).QueryRow(ctx, count.String(), whereArgs...).Scan(&matched); err != nil {
+		return 0, mapError(err)
 	}
 	return matched, nil
 }
@@ -179,7 +181,7 @@ func (s *ProjectService) FindProjectByID(ctx context.Context, id string) (*domai
 	return p, err
 }
 
-func scanProject(row pgx.Row, extra ...any) (*domain.Project, error) {
+func scanProject(row pgx.Row) (*domain.Project, error) {
 	var (
 		p                      domain.Project
 		targets, sources, hist []byte
@@ -191,7 +193,7 @@ func scanProject(row pgx.Row, extra ...any) (*domain.Project, error) {
 		&p.ActionZH, &p.ActionEN, &targets, &p.City, &p.CityZH, &p.County, &p.CountyZH, &p.Country,
 		&p.CrossBorder, &precision, &p.UncertaintyKM, &p.LocationNote, &programme,
 		&p.CountTarget, &sources, geom, &p.UpdatedAt, &p.Version, &hist}
-	if err := row.Scan(append(dest, extra...)...); err != nil {
+	if err := row.Scan(dest...); err != nil {
 		if errors.Is(err, pgx.ErrNoRows) {
 			return nil, err
 		}
