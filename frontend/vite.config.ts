@@ -22,7 +22,7 @@ export default defineConfig({
     },
   },
   server: {
-    proxy: Object.fromEntries(['/collections', '/plan', '/readyz', '/healthz', '/api', '/conformance'].map((p) => [p, api])),
+    proxy: Object.fromEntries(['/collections', '/plan', '/readyz', '/healthz', '/api', '/conformance', '/auth', '/uploads', '/admin', '/tileMatrixSets'].map((p) => [p, api])),
   },
   test: {
     include: ['test/**/*.test.ts'],

@@ -7,8 +7,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { apiFeatures, apiJSON, buildPlanmap, checkBuilt, idsOf, launchBrowser, parseCSV, settle, startPlanmap, tempDir } from './helpers.mjs';
+import { describeGIS } from './gis.mjs';
 
-let base, server, context, shots;
+let base, server, context, shots, bin;
 const timings = {};
 const pageErrors = [];
 
@@ -82,23 +83,25 @@ async function rendered(page) {
   });
 }
 
-describe('planmap front end', { timeout: 600_000 }, () => {
-  before(async () => {
-    checkBuilt();
-    base = tempDir('planmap-e2e-');
-    shots = tempDir('planmap-shots-');
-    const bin = buildPlanmap(base);
-    server = await startPlanmap(bin, base);
-    context = await launchBrowser(base);
-    console.log(`planmap: ${server.url}  screenshots: ${shots}`);
-  });
+// One planmap and one browser for the planner's tests and then the GIS staff's (gis.mjs).
+before(async () => {
+  checkBuilt();
+  base = tempDir('planmap-e2e-');
+  shots = tempDir('planmap-shots-');
+  bin = buildPlanmap(base);
+  server = await startPlanmap(bin, base);
+  context = await launchBrowser(base);
+  console.log(`planmap: ${server.url}  screenshots: ${shots}`);
+});
 
-  after(async () => {
-    await context?.close().catch(() => {});
-    await server?.stop();
-    if (base) fs.rmSync(base, { recursive: true, force: true, maxRetries: 3 });
-    console.log('timings (ms):', JSON.stringify(timings));
-  });
+after(async () => {
+  await context?.close().catch(() => {});
+  await server?.stop();
+  if (base) fs.rmSync(base, { recursive: true, force: true, maxRetries: 3 });
+});
+
+describe('planmap front end', { timeout: 600_000 }, () => {
+  after(() => console.log('timings (ms):', JSON.stringify(timings)));
 
   it('loads with no request outside the planmap origin, draws the basemap with labels and shows the attribution', async () => {
     const origin = new URL(server.url).origin;
@@ -107,7 +110,17 @@ describe('planmap front end', { timeout: 600_000 }, () => {
     context.on('request', onRequest);
     const sizes = [];
     const page = track(await context.newPage());
-    page.on('requestfinished', (r) => sizes.push(r.sizes().then((s) => s.responseBodySize + s.responseHeadersSize)));
+    // Bytes on the wire (bodies as sent, gzipped where planmap gzips, plus headers) and the same bodies decoded.
+    page.on('requestfinished', (r) =>
+      sizes.push(
+        Promise.all([r.sizes(), r.response()]).then(async ([s, res]) => ({
+          wire: s.responseBodySize + s.responseHeadersSize,
+          decoded: res ? (await res.body().catch(() => Buffer.alloc(0))).length : 0,
+          gzip: /gzip/.test((res && (await res.allHeaders())['content-encoding']) || ''),
+          asset: new URL(r.url()).pathname.startsWith('/assets/'),
+        })),
+      ),
+    );
     // Without the server's Content-Security-Policy, so that a request to another origin would really be made (and seen here)
     // rather than blocked by the browser before it starts; blocked attempts are checked in the next test.
     await page.route(`${server.url}/`, async (route) => {
@@ -121,7 +134,13 @@ describe('planmap front end', { timeout: 600_000 }, () => {
     await settle(page);
     timings.firstLoadIdle = Date.now() - t0;
     context.off('request', onRequest);
-    timings.firstLoadBytes = (await Promise.all(sizes)).reduce((a, b) => a + b, 0);
+    const got = await Promise.all(sizes);
+    timings.firstLoadBytes = got.reduce((a, b) => a + b.wire, 0);
+    timings.firstLoadBytesDecoded = got.reduce((a, b) => a + b.decoded, 0);
+    timings.firstLoadRequests = got.length;
+    timings.firstLoadGzipped = got.filter((x) => x.gzip).length;
+    assert.ok(timings.firstLoadBytes < 1.5e6, `the first load transfers ${timings.firstLoadBytes} bytes, within the 1.5 MB budget`);
+    assert.ok(got.filter((x) => x.asset && x.decoded > 10_000).every((x) => x.gzip), 'large assets arrive gzipped');
 
     const outside = requests.filter((u) => !/^(data|blob):/.test(u) && new URL(u).origin !== origin);
     assert.deepEqual(outside, [], 'every request stays on the planmap origin');
@@ -543,3 +562,5 @@ describe('planmap front end', { timeout: 600_000 }, () => {
     );
   });
 });
+
+describeGIS(() => ({ server, bin, context, shots }));

@@ -1,16 +1,25 @@
 // The controller: holds the state, keeps it in the URL, and tells the map,
 // the filters, the list, the detail panel and the overview what to show.
-import type { GeoJSONSource, Map as MLMap, MapLayerMouseEvent } from 'maplibre-gl';
-import type { Feature } from 'geojson';
-import { getClauses, getCollections, getLayer, getProjects, getSections, getVocabularies } from './api';
+import type { GeoJSONSource, Map as MLMap, MapLayerMouseEvent, MapMouseEvent } from 'maplibre-gl';
+import type { Feature, Geometry } from 'geojson';
+import { getClauses, getCollections, getJSON, getLayer, getProjects, getSections, getVocabularies } from './api';
 import { el, clear } from './dom';
 import { applyFilters, compareProjects, facetCounts, inView, matches, type Facet, type FacetCounts } from './filter';
 import { t, projectName } from './i18n';
 import {
   BASEMAP_LAYERS,
+  DRAFT_LAYERS,
   PROJECT_LAYERS,
   createMap,
   fitFeatures,
+  fitGeometries,
+  overlayColor,
+  overlayLayerIds,
+  removeOverlay,
+  setDraft,
+  setDraftHover,
+  setHistoryGeometry,
+  showOverlay,
   projectIdOf,
   projectSources,
   setBasemap,
@@ -26,7 +35,14 @@ import { ProjectList } from './ui/list';
 import { renderDetail } from './ui/detail';
 import { renderOverview } from './ui/overview';
 import { renderLegend } from './ui/legend';
-import type { Clause, CollectionInfo, Lang, ProjectFeature, SectionInfo, Vocabularies } from './types';
+import { Session } from './session';
+import { AuthControl } from './ui/auth';
+import { UploadPanel } from './ui/upload';
+import { HistoryView } from './ui/history';
+import { layerTitle, renderFeatureInfo, renderOverlays } from './ui/overlays';
+import { classify, draftName } from './upload';
+import type { BBox } from './geo';
+import type { Clause, CollectionInfo, CommitResult, DraftFeature, Lang, ProjectFeature, SectionInfo, Vocabularies } from './types';
 
 type HistoryMode = 'push' | 'replace' | 'none';
 
@@ -61,6 +77,17 @@ export class App {
   private overviewEl = $('overview-panel');
   private tooltip = $('tooltip');
   private returnFocus: string | null = null;
+  readonly session = new Session();
+  private auth: AuthControl;
+  private upload: UploadPanel;
+  private history: HistoryView;
+  private draft: DraftFeature[] = [];
+  private draftHover: number | null = null;
+  /** Uploaded layers changed in this page: their tiles are revalidated rather than taken from the HTTP cache. */
+  private changedLayers = new Set<string>();
+  private overlayColors = new Map<string, string>();
+  /** Overlays whose map layers have been added. */
+  private overlaysAdded = new Set<string>();
 
   constructor() {
     this.state = parseState(location.search);
@@ -86,6 +113,28 @@ export class App {
       hover: (id) => this.setHover(id, 'list'),
       fitAll: () => fitFeatures(this.map, this.filtered),
     });
+    this.auth = new AuthControl($('auth'), this.session);
+    this.upload = new UploadPanel($('upload-panel'), this.session, {
+      projects: () => this.all,
+      collections: () => this.collections,
+      showDraft: (features, matched, fit) => this.showDraft(features, matched, fit),
+      clearDraft: () => this.showDraft([], [], false),
+      hoverDraft: (idx) => this.setDraftHover(idx),
+      fitDraft: (idx) => this.fitDraft(idx),
+      committed: (r) => this.afterCommit(r),
+      select: (id) => this.select(id, true),
+    });
+    this.history = new HistoryView(this.session, {
+      showGeometry: (g) => this.showHistoryGeometry(g),
+      changed: () => this.reloadProjects(),
+    });
+    this.session.onChange(() => this.onSessionChange());
+    this.map.setTransformRequest((url) => {
+      // Tiles of a layer this page changed are revalidated (ETag), not read from the HTTP cache.
+      const m = /\/collections\/([^/]+)\/tiles\//.exec(url);
+      if (m && this.changedLayers.has(decodeURIComponent(m[1]))) return { url, cache: 'no-cache' };
+      return { url };
+    });
     this.wireChrome();
     this.wireMap();
     window.addEventListener('popstate', () => this.onPopState());
@@ -96,6 +145,8 @@ export class App {
 
   private async load(): Promise<void> {
     this.setStatus(t(this.state.lang, 'loading'));
+    this.auth.render(this.state.lang);
+    void this.session.restore();
     const noVocab: Vocabularies = { statuses: [], categories: [], precisions: [] };
     const basemap = this.loadBasemap();
     getClauses()
@@ -123,15 +174,18 @@ export class App {
     this.refreshFilters();
     this.renderDetailPanel(false);
     this.renderPanels();
+    this.upload.render(this.state.lang);
     this.setStatus('');
     await basemap;
   }
 
   private async loadBasemap(): Promise<void> {
     const collections = getCollections()
-      .then((cs) => {
+      .then(async (cs) => {
         this.collections = cs;
         this.renderAttribution();
+        await this.mapLoaded;
+        this.refreshOverlays();
       })
       .catch(() => undefined);
     // Fetch at once; hand to the map when its style has loaded.
@@ -183,6 +237,11 @@ export class App {
     if (s.lang !== prev.lang || !sameFilters(s, prev)) this.refreshFilters();
     if (s.selected !== prev.selected || s.lang !== prev.lang) this.renderDetailPanel(s.selected !== prev.selected);
     if (s.panel !== prev.panel) this.renderPanels();
+    if (s.lang !== prev.lang) {
+      this.auth.render(s.lang);
+      this.upload.render(s.lang);
+    }
+    if (s.lang !== prev.lang || s.overlays.join() !== prev.overlays.join()) this.refreshOverlays();
   }
 
   private onPopState(): void {
@@ -310,6 +369,7 @@ export class App {
     document.body.classList.toggle('detail-open', open);
     if (!open || !id) {
       clear(this.detailEl);
+      this.history.reset();
       this.list.setSelected(null);
       this.refreshHighlight();
       if (focus && this.returnFocus) {
@@ -326,6 +386,8 @@ export class App {
       { close: () => this.select(null, true), select: (x) => this.select(x, true) },
       id,
     );
+    if (f) this.history.mount(this.detailEl, 'projects', f.id, this.state.lang);
+    else this.history.reset();
     this.list.setSelected(id);
     this.refreshHighlight();
     if (focus) this.focusDetail();
@@ -344,9 +406,11 @@ export class App {
       tab.setAttribute('aria-pressed', tab.dataset.tab === panel ? 'true' : 'false');
     }
     // The side column shows filters or the overview; the list column is always there on a wide screen.
-    $('filters-panel').classList.toggle('active', panel !== 'overview');
+    $('filters-panel').classList.toggle('active', panel === 'list' || panel === 'filters');
     this.overviewEl.classList.toggle('active', panel === 'overview');
+    $('upload-panel').classList.toggle('active', panel === 'upload');
     $('list-panel').classList.toggle('active', panel === 'list');
+    this.upload.setActive(panel === 'upload' && this.loaded);
     this.map.resize();
   }
 
@@ -463,6 +527,173 @@ export class App {
     });
     map.on('mouseenter', 'proj-cluster', () => (map.getCanvas().style.cursor = 'pointer'));
     map.on('mouseleave', 'proj-cluster', () => (map.getCanvas().style.cursor = ''));
+
+    // The draft: the pointer over a feature marks it in the list, and the other way round.
+    map.on('mousemove', DRAFT_LAYERS, (e: MapLayerMouseEvent) => {
+      const idx = e.features?.[0]?.properties?.idx;
+      if (typeof idx !== 'number') return;
+      map.getCanvas().style.cursor = 'pointer';
+      this.setDraftHover(idx);
+      this.upload.setHover(idx);
+      const f = this.draft.find((x) => x.draft.index === idx);
+      if (f) {
+        this.tooltip.textContent = `#${idx} ${draftName(f)}`;
+        this.tooltip.hidden = false;
+        this.tooltip.style.left = `${e.point.x + 12}px`;
+        this.tooltip.style.top = `${e.point.y + 12}px`;
+      }
+    });
+    map.on('mouseleave', DRAFT_LAYERS, () => {
+      map.getCanvas().style.cursor = '';
+      this.setDraftHover(null);
+      this.upload.setHover(null);
+      this.tooltip.hidden = true;
+    });
+
+    // A feature of an uploaded layer: its attributes, read from the API.
+    map.on('click', (e: MapMouseEvent) => {
+      const layers = this.state.overlays.filter((id) => this.overlaysAdded.has(id)).flatMap(overlayLayerIds);
+      if (!layers.length) return;
+      if (map.queryRenderedFeatures(e.point, { layers: [...PROJECT_LAYERS, ...DRAFT_LAYERS] }).length) return;
+      const hit = map.queryRenderedFeatures(e.point, { layers })[0];
+      if (!hit) return;
+      const layer = String(hit.layer.id).replace(/^ov-/, '').replace(/-(fill|line|point)$/, '');
+      const fid = hit.properties?.fid;
+      if (typeof fid !== 'string' && typeof fid !== 'number') return;
+      void this.showFeatureInfo(layer, String(fid));
+    });
+  }
+
+  // ---------- accounts, uploads, history and overlays ----------
+
+  private onSessionChange(): void {
+    const editor = this.session.can('editor');
+    const tab = document.querySelector<HTMLElement>('[data-tab="upload"]');
+    if (tab) tab.hidden = !editor;
+    this.upload.sessionChanged();
+    // Rollback buttons appear or go.
+    if (this.state.selected) this.renderDetailPanel(false);
+  }
+
+  private showDraft(features: DraftFeature[], matched: string[], fit: boolean): void {
+    this.draft = features;
+    this.draftHover = null;
+    if (!this.loaded) return;
+    const geoms = matched.map((id) => ({ id, geometry: this.byId.get(id)?.geometry ?? null }));
+    setDraft(
+      this.map,
+      features.map((f) => ({ idx: f.draft.index, cls: classify(f), geometry: f.geometry })),
+      geoms,
+    );
+    if (fit) this.fitDraft();
+  }
+
+  private fitDraft(idx?: number): void {
+    const fs = idx === undefined ? this.draft : this.draft.filter((f) => f.draft.index === idx);
+    fitGeometries(this.map, fs.map((f) => f.geometry));
+  }
+
+  private setDraftHover(idx: number | null): void {
+    if (idx === this.draftHover) return;
+    if (this.loaded && this.map.getSource('draft')) setDraftHover(this.map, this.draftHover, idx);
+    this.draftHover = idx;
+  }
+
+  private showHistoryGeometry(g: Geometry | null): void {
+    if (this.loaded) setHistoryGeometry(this.map, g);
+    if (g) {
+      const cur = this.state.selected ? this.byId.get(this.state.selected)?.geometry ?? null : null;
+      const view = viewBBox(this.map);
+      const b = [g, cur].filter(Boolean) as Geometry[];
+      // Bring both into view when the older one is outside it.
+      if (!inView(b.map((x) => ({ type: 'Feature', id: 'x', geometry: x, properties: {} }) as unknown as ProjectFeature), view).length || b.length > 1) fitGeometries(this.map, b);
+    }
+  }
+
+  /** Reads the projects again after a write, and shows them. */
+  async reloadProjects(): Promise<void> {
+    const projects = await getProjects();
+    this.all = projects;
+    this.byId = new Map(projects.map((f) => [f.id, f]));
+    this.refreshFilters();
+    this.renderDetailPanel(false);
+  }
+
+  private async afterCommit(r: CommitResult): Promise<void> {
+    if (r.target === 'layer' && r.layer_id) {
+      const id = r.layer_id;
+      this.changedLayers.add(id);
+      if (this.overlaysAdded.has(id)) {
+        removeOverlay(this.map, id);
+        this.overlaysAdded.delete(id);
+      }
+      this.collections = await getCollections().catch(() => this.collections);
+      const overlays = [...new Set([...this.state.overlays, id])].sort();
+      this.update({ overlays }, 'push');
+      this.refreshOverlays();
+      this.zoomToLayer(id);
+    } else {
+      await this.reloadProjects();
+    }
+  }
+
+  private uploadLayers(): CollectionInfo[] {
+    return this.collections.filter((c) => c.kind === 'upload');
+  }
+
+  /** Shows the overlays the state names and lists them all in the overlay control. */
+  private refreshOverlays(): void {
+    const layers = this.uploadLayers();
+    layers.forEach((c, i) => {
+      if (!this.overlayColors.has(c.id)) this.overlayColors.set(c.id, overlayColor(i));
+    });
+    renderOverlays($('overlays'), this.state.lang, layers, this.state.overlays, this.overlayColors, {
+      toggle: (id, on) => {
+        const overlays = on ? [...new Set([...this.state.overlays, id])].sort() : this.state.overlays.filter((x) => x !== id);
+        this.update({ overlays }, 'push');
+      },
+      zoom: (id) => {
+        if (!this.state.overlays.includes(id)) this.update({ overlays: [...this.state.overlays, id].sort() }, 'push');
+        this.zoomToLayer(id);
+      },
+    });
+    if (!this.loaded && !this.map.loaded()) return;
+    for (const c of layers) {
+      const on = this.state.overlays.includes(c.id);
+      if (!on && !this.overlaysAdded.has(c.id)) continue;
+      showOverlay(this.map, c.id, this.overlayColors.get(c.id) ?? overlayColor(0), on, this.extentOf(c));
+      if (on) this.overlaysAdded.add(c.id);
+    }
+    if (!this.state.overlays.length) $('feature-info').hidden = true;
+  }
+
+  private extentOf(c: CollectionInfo): BBox | null {
+    const b = c.extent?.spatial?.bbox?.[0];
+    return b && b.length >= 4 ? [b[0], b[1], b[2], b[3]] : null;
+  }
+
+  private zoomToLayer(id: string): void {
+    const c = this.collections.find((x) => x.id === id);
+    const b = c ? this.extentOf(c) : null;
+    if (!b) return;
+    this.map.fitBounds(
+      [
+        [b[0], b[1]],
+        [b[2], b[3]],
+      ],
+      { padding: 60, maxZoom: 13 },
+    );
+  }
+
+  private async showFeatureInfo(layer: string, fid: string): Promise<void> {
+    const box = $('feature-info');
+    const c = this.collections.find((x) => x.id === layer);
+    try {
+      const f = await getJSON<{ properties?: Record<string, unknown> | null }>(`/collections/${encodeURIComponent(layer)}/items/${encodeURIComponent(fid)}`);
+      renderFeatureInfo(box, this.state.lang, c ? layerTitle(c, this.state.lang) : layer, fid, f.properties ?? null, () => (box.hidden = true));
+    } catch (e) {
+      console.warn(`feature ${layer}/${fid}:`, (e as Error).message);
+    }
   }
 
   // ---------- read-only hooks for tests ----------

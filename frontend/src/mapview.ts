@@ -333,9 +333,203 @@ export function buildStyle(lang: Lang): StyleSpecification {
       'proj-polygons': geo(),
       'proj-halos': geo(),
       highlight: geo(),
+      'draft-match': geo(),
+      draft: geo({ promoteId: 'idx' }),
+      'hist-old': geo(),
     },
-    layers: [...basemapLayers(lang), ...projectLayers(), ...cityLayers(lang)],
+    layers: [...basemapLayers(lang), ...projectLayers(), ...cityLayers(lang), ...draftLayers(), ...historyLayers()],
   };
+}
+
+// ---------- drafts, history and uploaded layers ----------
+
+/** The draft layers a pointer can pick. */
+export const DRAFT_LAYERS = ['draft-fill', 'draft-line', 'draft-point'];
+export const DRAFT_COLOR = '#f76707';
+export const DRAFT_ERROR_COLOR = '#e03131';
+export const MATCH_COLOR = '#0c8599';
+export const HISTORY_COLOR = '#862e9c';
+
+const isPoint: ExpressionSpecification = ['==', ['geometry-type'], 'Point'];
+const isPolygon: ExpressionSpecification = ['==', ['geometry-type'], 'Polygon'];
+const notPoint: ExpressionSpecification = ['!=', ['geometry-type'], 'Point'];
+const hovered: ExpressionSpecification = ['boolean', ['feature-state', 'hover'], false];
+const draftColor: ExpressionSpecification = ['match', ['get', 'cls'], ['error', 'invalid'], DRAFT_ERROR_COLOR, DRAFT_COLOR];
+
+function draftLayers(): LayerSpecification[] {
+  return [
+    // The matched projects' current geometry, under the draft.
+    { id: 'dm-fill', type: 'fill', source: 'draft-match', filter: isPolygon, paint: { 'fill-color': MATCH_COLOR, 'fill-opacity': 0.18 } },
+    {
+      id: 'dm-casing',
+      type: 'line',
+      source: 'draft-match',
+      filter: notPoint,
+      paint: { 'line-color': '#ffffff', 'line-width': 8 },
+      layout: { 'line-cap': 'round', 'line-join': 'round' },
+    },
+    {
+      id: 'dm-line',
+      type: 'line',
+      source: 'draft-match',
+      filter: notPoint,
+      paint: { 'line-color': MATCH_COLOR, 'line-width': 4.5 },
+      layout: { 'line-cap': 'round', 'line-join': 'round' },
+    },
+    {
+      id: 'dm-point',
+      type: 'circle',
+      source: 'draft-match',
+      filter: isPoint,
+      paint: { 'circle-radius': 15, 'circle-color': MATCH_COLOR, 'circle-opacity': 0.2, 'circle-stroke-color': MATCH_COLOR, 'circle-stroke-width': 4 },
+    },
+    { id: 'draft-fill', type: 'fill', source: 'draft', filter: isPolygon, paint: { 'fill-color': draftColor, 'fill-opacity': ['case', hovered, 0.4, 0.14] } },
+    {
+      id: 'draft-line',
+      type: 'line',
+      source: 'draft',
+      filter: notPoint,
+      paint: { 'line-color': draftColor, 'line-width': ['case', hovered, 5, 2.5], 'line-dasharray': [2, 1.5] },
+    },
+    {
+      id: 'draft-point',
+      type: 'circle',
+      source: 'draft',
+      filter: isPoint,
+      paint: {
+        'circle-radius': ['case', hovered, 9, 6],
+        'circle-color': draftColor,
+        'circle-stroke-color': '#ffffff',
+        'circle-stroke-width': 2,
+      },
+    },
+  ];
+}
+
+function historyLayers(): LayerSpecification[] {
+  return [
+    { id: 'hist-fill', type: 'fill', source: 'hist-old', filter: isPolygon, paint: { 'fill-color': HISTORY_COLOR, 'fill-opacity': 0.1 } },
+    { id: 'hist-line', type: 'line', source: 'hist-old', filter: notPoint, paint: { 'line-color': HISTORY_COLOR, 'line-width': 3, 'line-dasharray': [2, 2] } },
+    {
+      id: 'hist-point',
+      type: 'circle',
+      source: 'hist-old',
+      filter: isPoint,
+      paint: { 'circle-radius': 10, 'circle-color': 'rgba(0,0,0,0)', 'circle-stroke-color': HISTORY_COLOR, 'circle-stroke-width': 3 },
+    },
+  ];
+}
+
+/** Splits multi-geometries so the geometry-type filters see Point, LineString or Polygon. */
+function flatten(g: Geometry): Geometry[] {
+  switch (g.type) {
+    case 'MultiPoint':
+      return g.coordinates.map((c) => ({ type: 'Point', coordinates: c }));
+    case 'MultiLineString':
+      return g.coordinates.map((c) => ({ type: 'LineString', coordinates: c }));
+    case 'MultiPolygon':
+      return g.coordinates.map((c) => ({ type: 'Polygon', coordinates: c }));
+    case 'GeometryCollection':
+      return g.geometries.flatMap(flatten);
+    default:
+      return [g];
+  }
+}
+
+export interface DraftMapFeature {
+  idx: number;
+  cls: string;
+  geometry: Geometry | null;
+}
+
+/** The draft on the map: only its index and class travel with the geometry, never its (uploaded) attributes. */
+export function setDraft(map: MLMap, features: DraftMapFeature[], matched: { id: string; geometry: Geometry | null }[]): void {
+  const draft: FeatureCollection = {
+    type: 'FeatureCollection',
+    features: features.filter((f) => f.geometry).map((f) => ({ type: 'Feature', geometry: f.geometry as Geometry, properties: { idx: f.idx, cls: f.cls } })),
+  };
+  const match: FeatureCollection = {
+    type: 'FeatureCollection',
+    features: matched.filter((m) => m.geometry).flatMap((m) => flatten(m.geometry as Geometry).map((g) => ({ type: 'Feature' as const, geometry: g, properties: { id: m.id } }))),
+  };
+  if (map.getSource('draft')) map.removeFeatureState({ source: 'draft' });
+  (map.getSource('draft') as GeoJSONSource | undefined)?.setData(draft);
+  (map.getSource('draft-match') as GeoJSONSource | undefined)?.setData(match);
+}
+
+export function setDraftHover(map: MLMap, prev: number | null, next: number | null): void {
+  if (prev !== null) map.setFeatureState({ source: 'draft', id: prev }, { hover: false });
+  if (next !== null) map.setFeatureState({ source: 'draft', id: next }, { hover: true });
+}
+
+/** An older version's geometry, drawn dashed beside the current one; null clears it. */
+export function setHistoryGeometry(map: MLMap, g: Geometry | null): void {
+  const fc: FeatureCollection = { type: 'FeatureCollection', features: g ? flatten(g).map((x) => ({ type: 'Feature', geometry: x, properties: {} })) : [] };
+  (map.getSource('hist-old') as GeoJSONSource | undefined)?.setData(fc);
+}
+
+export function fitGeometries(map: MLMap, geoms: (Geometry | null)[], animate = true): void {
+  const b = unionBBox(geoms.map((g) => geometryBBox(g)));
+  if (!b) return;
+  map.fitBounds(
+    [
+      [b[0], b[1]],
+      [b[2], b[3]],
+    ],
+    { padding: 60, maxZoom: 13, animate },
+  );
+}
+
+const OVERLAY_COLORS = ['#0b7285', '#5f3dc4', '#a61e4d', '#2b8a3e', '#d9480f', '#364fc7'];
+
+export function overlayColor(i: number): string {
+  return OVERLAY_COLORS[((i % OVERLAY_COLORS.length) + OVERLAY_COLORS.length) % OVERLAY_COLORS.length];
+}
+
+export const overlayLayerIds = (id: string) => [`ov-${id}-fill`, `ov-${id}-line`, `ov-${id}-point`];
+
+/**
+ * Shows an uploaded layer from planmap's own vector tiles, under the
+ * projects; the tile URL is on this origin. Hides it when visible is false.
+ */
+export function showOverlay(map: MLMap, id: string, color: string, visible: boolean, bounds?: BBox | null): void {
+  const src = `ov-${id}`;
+  const [fill, line, point] = overlayLayerIds(id);
+  if (!visible) {
+    for (const l of [fill, line, point]) if (map.getLayer(l)) map.setLayoutProperty(l, 'visibility', 'none');
+    return;
+  }
+  if (!map.getSource(src)) {
+    const b = bounds && bounds.every(Number.isFinite) ? bounds : undefined;
+    map.addSource(src, {
+      type: 'vector',
+      tiles: [`${location.origin}/collections/${encodeURIComponent(id)}/tiles/WebMercatorQuad/{z}/{y}/{x}`],
+      minzoom: 0,
+      maxzoom: 16,
+      ...(b ? { bounds: [Math.max(-180, b[0]), Math.max(-85, b[1]), Math.min(180, b[2]), Math.min(85, b[3])] as [number, number, number, number] } : {}),
+    });
+    const before = map.getLayer('hl-glow-fill') ? 'hl-glow-fill' : undefined;
+    map.addLayer({ id: fill, type: 'fill', source: src, 'source-layer': id, filter: isPolygon, paint: { 'fill-color': color, 'fill-opacity': 0.22 } }, before);
+    map.addLayer({ id: line, type: 'line', source: src, 'source-layer': id, filter: notPoint, paint: { 'line-color': color, 'line-width': 1.8 } }, before);
+    map.addLayer(
+      {
+        id: point,
+        type: 'circle',
+        source: src,
+        'source-layer': id,
+        filter: isPoint,
+        paint: { 'circle-radius': 5, 'circle-color': color, 'circle-stroke-color': '#ffffff', 'circle-stroke-width': 1.5 },
+      },
+      before,
+    );
+  }
+  for (const l of [fill, line, point]) map.setLayoutProperty(l, 'visibility', 'visible');
+}
+
+/** Drops an overlay's layers and source, so that it is read again from planmap next time. */
+export function removeOverlay(map: MLMap, id: string): void {
+  for (const l of overlayLayerIds(id)) if (map.getLayer(l)) map.removeLayer(l);
+  if (map.getSource(`ov-${id}`)) map.removeSource(`ov-${id}`);
 }
 
 export interface MapViewOptions {

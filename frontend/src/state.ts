@@ -5,8 +5,8 @@
 import type { Lang } from './types';
 
 /** Which panel the side column (or, on a phone, the area under the map) shows. */
-export type Panel = 'list' | 'filters' | 'overview';
-export const PANELS: Panel[] = ['list', 'filters', 'overview'];
+export type Panel = 'list' | 'filters' | 'overview' | 'upload';
+export const PANELS: Panel[] = ['list', 'filters', 'overview', 'upload'];
 
 export interface MapView {
   lng: number;
@@ -27,6 +27,8 @@ export interface AppState extends Filters {
   selected: string | null;
   panel: Panel;
   view: MapView | null;
+  /** Uploaded layers shown over the map, by collection id. */
+  overlays: string[];
 }
 
 export const SECTION_COUNT = 13;
@@ -34,6 +36,7 @@ export const MAX_Q = 200;
 const MAX_LIST = 50;
 const CODE = /^[\p{L}\p{N}_.\- ]{1,80}$/u;
 const ID = /^[A-Za-z0-9_.:-]{1,200}$/;
+const LAYER = /^[a-z][a-z0-9_-]{0,62}$/;
 
 export function defaultState(): AppState {
   return {
@@ -46,6 +49,7 @@ export function defaultState(): AppState {
     selected: null,
     panel: 'list',
     view: null,
+    overlays: [],
   };
 }
 
@@ -99,6 +103,7 @@ export function parseState(search: string): AppState {
   const panel = p.get('panel');
   if (panel && (PANELS as string[]).includes(panel)) s.panel = panel as Panel;
   s.view = parseView(p.get('map'));
+  s.overlays = uniqSorted(splitList(p.get('layers')).filter((x) => LAYER.test(x)));
   return s;
 }
 
@@ -118,6 +123,7 @@ export function serializeState(s: AppState): string {
   if (q) p.set('q', q);
   if (s.selected) p.set('id', s.selected);
   if (s.panel !== 'list') p.set('panel', s.panel);
+  if (s.overlays.length) p.set('layers', uniqSorted(s.overlays).join(','));
   if (s.view) {
     p.set('map', [round(s.view.lng, 4), round(s.view.lat, 4), round(s.view.zoom, 2)].join(','));
   }

@@ -107,4 +107,133 @@ export interface CollectionInfo {
   title_zh?: string;
   attribution?: string;
   kind?: string;
+  description?: string;
+  numberOfFeatures?: number;
+  extent?: { spatial?: { bbox?: number[][] } };
+}
+
+// ---------- accounts, uploads and history ----------
+
+export type Role = 'editor' | 'admin';
+
+export interface SessionInfo {
+  username: string;
+  role: Role | string;
+  via: string;
+  csrf_token?: string;
+}
+
+export type UploadStatus = 'processing' | 'ready' | 'failed' | 'committed' | 'discarded';
+
+export interface UploadSummary {
+  features: number;
+  valid: number;
+  invalid: number;
+  no_geometry: number;
+  outside_liaoning: number;
+  duplicates: number;
+  with_errors: number;
+  warnings: number;
+  matched_projects: number;
+  srid: number;
+}
+
+export interface FileIssue {
+  Feature?: number;
+  Layer?: string;
+  Field?: string;
+  Code?: string;
+  Message?: string;
+  Severity?: string;
+}
+
+export interface UploadCRS {
+  EPSG?: number;
+  Name?: string;
+  Source?: string;
+  Warning?: string;
+}
+
+export interface UploadResult {
+  Format?: string;
+  CRS?: UploadCRS;
+  Encoding?: string;
+  Fields?: { Name: string; Type: string }[] | null;
+  Layers?: { Name?: string; CRS?: UploadCRS; Encoding?: string; Geometry?: string }[] | null;
+  Issues?: FileIssue[] | null;
+  Features?: number;
+  Errors?: number;
+}
+
+export interface Upload {
+  id: number;
+  created_by: string;
+  created_at: string;
+  updated_at?: string;
+  filename: string;
+  size: number;
+  status: UploadStatus;
+  options?: { crs?: string; encoding?: string; correct?: boolean };
+  bytes_read: number;
+  features_read: number;
+  result?: UploadResult | null;
+  summary?: UploadSummary | null;
+  error?: string;
+  commit?: { request?: unknown; result?: CommitResult; by?: string } | null;
+}
+
+export interface DraftIssue {
+  field?: string;
+  code: string;
+  message: string;
+  severity: string;
+}
+
+export interface DraftInfo {
+  index: number;
+  layer?: string;
+  fid?: string;
+  issues: DraftIssue[] | null;
+  valid: boolean | null;
+  invalid_reason?: string;
+  outside_liaoning: boolean;
+  duplicate_of?: number | null;
+  match?: string;
+  match_by?: string;
+}
+
+export interface DraftFeature {
+  type: 'Feature';
+  id: number;
+  geometry: Geometry | null;
+  properties: Record<string, unknown> | null;
+  draft: DraftInfo;
+}
+
+export interface DraftCollection {
+  type: 'FeatureCollection';
+  features: DraftFeature[];
+  numberMatched: number;
+  numberReturned: number;
+}
+
+export interface CommitResult {
+  target: 'layer' | 'projects';
+  layer_id?: string;
+  written: number;
+  skipped: number;
+  repaired: number;
+}
+
+export interface FeatureVersion {
+  collection?: string;
+  id?: string;
+  version: number;
+  op: string;
+  properties: Record<string, unknown> | null;
+  geometry: Geometry | null;
+  changed_by: string;
+  changed_at: string;
+  reason: string;
+  upload_id?: number | null;
 }

@@ -18,12 +18,13 @@ describe('state <-> URL', () => {
       selected: 'port-dalian',
       panel: 'overview',
       view: { lng: 122.3456, lat: 40.1234, zoom: 7.25 },
+      overlays: ['survey-2026', 'a_plots'],
     };
     const qs = serializeState(s);
     expect(qs).toBe(
-      'lang=en&section=2,7&status=ongoing,under_construction&category=port,railway&city=Dalian,%E4%B8%B9%E4%B8%9C%E5%B8%82&q=%E6%B8%AF+Port&id=port-dalian&panel=overview&map=122.3456,40.1234,7.25',
+      'lang=en&section=2,7&status=ongoing,under_construction&category=port,railway&city=Dalian,%E4%B8%B9%E4%B8%9C%E5%B8%82&q=%E6%B8%AF+Port&id=port-dalian&panel=overview&layers=a_plots,survey-2026&map=122.3456,40.1234,7.25',
     );
-    expect(parseState('?' + qs)).toEqual(s);
+    expect(parseState('?' + qs)).toEqual({ ...s, overlays: ['a_plots', 'survey-2026'] });
     expect(serializeState(parseState(qs))).toBe(qs);
   });
 
@@ -43,6 +44,8 @@ describe('state <-> URL', () => {
     expect(s.panel).toBe('list');
     expect(s.view).toBeNull();
     expect(s.q.length).toBe(200);
+    expect(parseState('layers=ok-1,Bad,1x,<b>,ok-1').overlays).toEqual(['ok-1']);
+    expect(parseState('panel=upload').panel).toBe('upload');
   });
 
   it('rounds the map view and keeps it valid', () => {

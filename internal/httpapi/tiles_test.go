@@ -156,7 +156,7 @@ func TestTileFetchedWithAndWithoutGzip(t *testing.T) {
 	srv := newTileApp(t)
 	url := tileURL(srv.URL, "projects", dalianTile)
 	plain, body := fetchTile(t, url)
-	if plain.StatusCode != 200 || plain.Header.Get("Content-Encoding") != "" || plain.Header.Get("Cache-Control") != "public, max-age=60" {
+	if plain.StatusCode != 200 || plain.Header.Get("Content-Encoding") != "" || plain.Header.Get("Cache-Control") != ogcapi.CacheControl {
 		t.Fatalf("plain: %d %v", plain.StatusCode, plain.Header)
 	}
 	if got := decodeTile(t, body, false); got["projects"] != 2 || len(got) != 1 {

@@ -21,6 +21,11 @@ import (
 	"github.com/planmap/planmap/internal/domain"
 )
 
+// CacheControl lets a CDN keep an answer for a minute while browsers
+// revalidate every time: with the ETag that costs a 304, and an editor
+// sees their own change at once.
+const CacheControl = "public, max-age=0, s-maxage=60, must-revalidate"
+
 // ProjectsCollection is the id of the plan's projects collection.
 const ProjectsCollection = "projects"
 
@@ -467,7 +472,7 @@ func (h *Handler) cacheHeaders(c echo.Context, collection string, format Format,
 	etag = `"` + collection + "-" + strconv.FormatInt(version, 10) + "-" + hex.EncodeToString(sum.Sum(nil)[:8]) + `"`
 	hdr := c.Response().Header()
 	hdr.Set("ETag", etag)
-	hdr.Set("Cache-Control", "public, max-age=60")
+	hdr.Set("Cache-Control", CacheControl)
 	hdr.Add("Vary", "Accept")
 	if !crs.IsCRS84() || format == FormatGeoJSON || format == FormatJSONSeq {
 		hdr.Set("Content-Crs", "<"+crs.URI+">")
@@ -486,7 +491,7 @@ func (h *Handler) itemCacheHeaders(c echo.Context, version int, format Format, c
 	etag := itemETag(version, req.URL.Path+"|"+string(format)+"|"+crs.URI+"|"+BaseURL(req))
 	hdr := c.Response().Header()
 	hdr.Set("ETag", etag)
-	hdr.Set("Cache-Control", "public, max-age=60")
+	hdr.Set("Cache-Control", CacheControl)
 	hdr.Add("Vary", "Accept")
 	hdr.Set("Content-Crs", "<"+crs.URI+">")
 	if etagMatch(req.Header.Get("If-None-Match"), etag) {

@@ -123,7 +123,7 @@ type TileHandler struct {
 // NewTileHandler returns a TileHandler that renders with tiles and
 // describes collections found by collections.
 func NewTileHandler(tiles TileService, collections CollectionLookup) *TileHandler {
-	return &TileHandler{tiles: tiles, collections: collections, MaxZoom: 16, CacheControl: "public, max-age=60"}
+	return &TileHandler{tiles: tiles, collections: collections, MaxZoom: 16, CacheControl: CacheControl}
 }
 
 // Register adds the tile routes to e.

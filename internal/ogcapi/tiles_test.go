@@ -255,7 +255,7 @@ func TestTileEncodingAndCaching(t *testing.T) {
 		t.Fatalf("gunzip: %v", err)
 	}
 	for _, r := range []*http.Response{plain, zipped} {
-		if r.Header.Get("Cache-Control") != "public, max-age=60" || !strings.Contains(strings.Join(r.Header.Values("Vary"), ","), "Accept-Encoding") {
+		if r.Header.Get("Cache-Control") != ogcapi.CacheControl || !strings.Contains(strings.Join(r.Header.Values("Vary"), ","), "Accept-Encoding") {
 			t.Fatalf("cache headers: %v", r.Header)
 		}
 		if etag := r.Header.Get("ETag"); !strings.HasPrefix(etag, `"`) || !strings.HasSuffix(etag, `"`) || strings.HasPrefix(etag, "W/") {
