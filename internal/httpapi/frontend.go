@@ -100,11 +100,7 @@ func (f *frontend) asset(c echo.Context) error {
 		return domain.Errorf(domain.ENOTFOUND, "no asset %q", c.Param("*"))
 	}
 	h := c.Response().Header()
-	if ct := mime.TypeByExtension(path.Ext(name)); ct != "" {
-		h.Set(echo.HeaderContentType, ct)
-	} else if strings.HasSuffix(name, ".pbf") || strings.HasSuffix(name, ".mvt") {
-		h.Set(echo.HeaderContentType, "application/x-protobuf")
-	}
+	h.Set(echo.HeaderContentType, assetType(name))
 	h.Set("Cache-Control", "public, max-age=31536000, immutable")
 	h.Add("Vary", "Accept-Encoding")
 	if gz, ok := f.gzipped[name]; ok && acceptsGzip(c.Request()) {
@@ -123,4 +119,35 @@ func acceptsGzip(r *http.Request) bool {
 		}
 	}
 	return false
+}
+
+// assetType names the media type of a build file without relying on the
+// machine's /etc/mime.types, which a slim image may lack.
+func assetType(name string) string {
+	switch path.Ext(name) {
+	case ".js", ".mjs":
+		return "text/javascript; charset=utf-8"
+	case ".css":
+		return "text/css; charset=utf-8"
+	case ".woff2":
+		return "font/woff2"
+	case ".woff":
+		return "font/woff"
+	case ".ttf":
+		return "font/ttf"
+	case ".svg":
+		return "image/svg+xml"
+	case ".png":
+		return "image/png"
+	case ".json", ".map":
+		return "application/json"
+	case ".pbf", ".mvt":
+		return "application/x-protobuf"
+	case ".wasm":
+		return "application/wasm"
+	}
+	if ct := mime.TypeByExtension(path.Ext(name)); ct != "" {
+		return ct
+	}
+	return "application/octet-stream"
 }
