@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"encoding/json"
+	"io"
 	"mime/multipart"
 	"os"
 	"os/exec"
@@ -208,7 +209,12 @@ func TestUploadRefusesBadFiles(t *testing.T) {
 		})
 	}
 	// A file that parses but is broken fails with a reason, and nothing is kept.
-	code, _, u := send(t, c, auth, "broken.geojson", []byte(`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[1,`), nil)
+	// Broken at its start: refused at once.
+	if code, out, _ := send(t, c, auth, "broken.geojson", []byte(`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[1,`), nil); code != 400 {
+		t.Fatalf("broken upload: %d %s", code, out)
+	}
+	// Broken after its first feature: the draft fails with the reason.
+	code, _, u := send(t, c, auth, "broken.geojson", []byte(`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[122,40]}},{"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[1,`), nil)
 	if code != 202 {
 		t.Fatalf("broken upload: %d", code)
 	}
@@ -292,5 +298,61 @@ func TestUploadLayersWithTheirOwnCRS(t *testing.T) {
 		if len(p) != 2 || abs(p[0]-122.5) > 1e-6 || abs(p[1]-40.5) > 1e-6 {
 			t.Fatalf("feature %d at %v, want 122.5 40.5: %s", i, p, body)
 		}
+	}
+}
+
+// Files broken as a whole are refused at once with a 4xx naming the
+// problem, and no upload is kept.
+func TestUploadRefusesHostileFilesAtOnce(t *testing.T) {
+	c, auth, _ := writer(t, domain.RoleEditor)
+	zipOf := func(files map[string][]byte) []byte {
+		var buf bytes.Buffer
+		zw := zip.NewWriter(&buf)
+		for name, b := range files {
+			w, _ := zw.Create(name)
+			w.Write(b)
+		}
+		zw.Close()
+		return buf.Bytes()
+	}
+	shp := gbkShapefileZip(t, plotsGeoJSON)
+	zr, _ := zip.NewReader(bytes.NewReader(shp), int64(len(shp)))
+	members := map[string][]byte{}
+	for _, f := range zr.File {
+		rc, _ := f.Open()
+		b, _ := io.ReadAll(rc)
+		rc.Close()
+		members[f.Name] = b
+	}
+	withoutShx := map[string][]byte{}
+	for k, v := range members {
+		if !strings.HasSuffix(k, ".shx") {
+			withoutShx[k] = v
+		}
+	}
+	bomb := bytes.Repeat([]byte{'0'}, 2<<30>>4) // 128 MiB of zeros: a high ratio
+	tests := []struct {
+		name     string
+		filename string
+		data     []byte
+		msg      string
+	}{
+		{"zip slip", "slip.zip", zipOf(map[string][]byte{"../../etc/x.geojson": []byte(plotsGeoJSON)}), ""},
+		{"nested archive", "nested.zip", zipOf(map[string][]byte{"inner.zip": shp}), ""},
+		{"missing shx", "noshx.zip", zipOf(withoutShx), ".shx"},
+		{"zip bomb", "bomb.zip", zipOf(map[string][]byte{"a.geojson": bomb}), ""},
+		{"kml doctype", "evil.kml", []byte(`<?xml version="1.0"?><!DOCTYPE kml [<!ENTITY x "y">]><kml xmlns="http://www.opengis.net/kml/2.2"><Placemark><name>&x;</name></Placemark></kml>`), "DOCTYPE"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, _ := send(t, c, auth, tt.filename, tt.data, nil)
+			if code < 400 || code >= 500 || !strings.Contains(out, tt.msg) || !strings.Contains(out, `"message"`) {
+				t.Fatalf("%d %s", code, out)
+			}
+		})
+	}
+	_, body := c.do("GET", "/uploads", "", "Authorization", auth)
+	if !strings.Contains(body, `"uploads":[]`) {
+		t.Fatalf("refused files left uploads: %s", body)
 	}
 }

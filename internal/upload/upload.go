@@ -114,10 +114,17 @@ func (s *Service) Receive(ctx context.Context, who *domain.Principal, filename s
 		}
 		return nil, err
 	}
-	// Refuse what is not a planmap format before keeping anything.
+	// Refuse, before keeping anything, what is not a planmap format or
+	// cannot be opened: a lying extension, a zip slip or bomb, a nested
+	// archive, a Shapefile without its .shx or .dbf, an XML DOCTYPE.
 	head := make([]byte, 4096)
 	n, _ := f.ReadAt(head, 0)
 	if _, err := ingest.Sniff(name, head[:n]); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return nil, err
+	}
+	if err := s.check(name, f, size, opt); err != nil {
 		f.Close()
 		os.Remove(f.Name())
 		return nil, err
@@ -136,6 +143,22 @@ func (s *Service) Receive(ctx context.Context, who *domain.Principal, filename s
 		s.process(u.ID, name, f, size, opt)
 	}()
 	return u, nil
+}
+
+// check opens the file and reads its first feature, so that a file that
+// is broken as a whole gets its 4xx now rather than a failed draft later.
+func (s *Service) check(name string, f *os.File, size int64, opt domain.UploadOptions) error {
+	iopt := s.cfg.Ingest
+	iopt.DeclaredCRS, iopt.Encoding, iopt.Correct = opt.CRS, opt.Encoding, opt.Correct
+	r, err := ingest.Open(name, f, size, iopt)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	if _, err := r.Next(); err != nil && !errors.Is(err, io.EOF) {
+		return err
+	}
+	return nil
 }
 
 // process reads the file into the draft; any failure is recorded on the
