@@ -69,7 +69,10 @@ type FeaturePage struct {
 // LayerService reads layers.
 type LayerService interface {
 	Layers(ctx context.Context) ([]*Layer, error)
+	// FindLayer returns a layer without its count and extent, cheaply.
 	FindLayer(ctx context.Context, id string) (*Layer, error)
+	// LayerStats fills in a layer's feature count and extent.
+	LayerStats(ctx context.Context, l *Layer) error
 	FindFeatures(ctx context.Context, layer string, f FeatureFilter) (*FeaturePage, error)
 	// EachFeature calls fn for each matching feature as rows arrive and
 	// returns the number of all that match.

@@ -268,6 +268,11 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 		if c.Response().Committed {
 			return
 		}
+		// A client that hung up is not a fault of planmap: 499, as proxies log it.
+		if errors.Is(err, context.Canceled) && c.Request().Context().Err() != nil {
+			c.Response().Status = 499
+			return
+		}
 		status, body := http.StatusInternalServerError, ErrorResponse{Code: domain.EINTERNAL, Message: "internal error"}
 		var he *echo.HTTPError
 		switch {

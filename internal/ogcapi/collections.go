@@ -244,6 +244,9 @@ func (h *Handler) collection(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := h.layers.LayerStats(ctx, l); err != nil {
+		return err
+	}
 	lc := layerCollection(l, base)
 	if html {
 		return h.renderCollections(c, lc.Title, []*Collection{lc})

@@ -106,6 +106,10 @@ func (s *serviceLookup) TileCollection(ctx context.Context, id string) (*TileCol
 	if err != nil {
 		return nil, err
 	}
+	// Counted and measured once per data version, so this stays cheap.
+	if err := s.layers.LayerStats(ctx, l); err != nil {
+		return nil, err
+	}
 	return &TileCollection{ID: l.ID, Title: l.TitleEN, Description: l.Description, Attribution: l.Attribution, Extent: l.Extent}, nil
 }
 

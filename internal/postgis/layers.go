@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb/encoding/wkb"
@@ -14,30 +15,65 @@ import (
 )
 
 // LayerService reads layers from PostGIS.
-type LayerService struct{ db *DB }
+type LayerService struct {
+	db *DB
+
+	mu    sync.Mutex
+	stats map[string]layerStats
+}
+
+// layerStats are a layer's feature count and extent at one data version.
+type layerStats struct {
+	version  int64
+	features int
+	extent   *domain.BBox
+}
 
 // NewLayerService returns a LayerService on db.
-func NewLayerService(db *DB) *LayerService { return &LayerService{db: db} }
+func NewLayerService(db *DB) *LayerService {
+	return &LayerService{db: db, stats: map[string]layerStats{}}
+}
+
+// withStats fills in the layer's count and extent, computed once for each
+// data version of the layer.
+func (s *LayerService) withStats(ctx context.Context, l *domain.Layer) error {
+	s.mu.Lock()
+	st, ok := s.stats[l.ID]
+	s.mu.Unlock()
+	if !ok || st.version != l.Version {
+		ext := wkb.Scanner(nil)
+		st = layerStats{version: l.Version}
+		err := s.db.reader(ctx).QueryRow(ctx, `SELECT count(*), ST_AsBinary(ST_Extent(geom)::geometry) FROM layer_feature WHERE layer_id = $1`, l.ID).
+			Scan(&st.features, ext)
+		if err != nil {
+			return mapError(err)
+		}
+		if ext.Valid {
+			b := ext.Geometry.Bound()
+			st.extent = &domain.BBox{MinLon: b.Min[0], MinLat: b.Min[1], MaxLon: b.Max[0], MaxLat: b.Max[1]}
+		}
+		s.mu.Lock()
+		s.stats[l.ID] = st
+		s.mu.Unlock()
+	}
+	l.Features, l.Extent = st.features, st.extent
+	return nil
+}
 
 var _ domain.LayerService = (*LayerService)(nil)
 
+// layerQuery reads layers without their features: counting and measuring
+// a large layer is far too slow for every request (see stats).
 const layerQuery = `
 SELECT l.id, l.kind, l.title_zh, l.title_en, l.description, l.attribution, l.license, l.updated_at,
-       COALESCE(v.version, 0),
-       (SELECT count(*) FROM layer_feature f WHERE f.layer_id = l.id),
-       (SELECT ST_AsBinary(ST_Extent(f.geom)::geometry) FROM layer_feature f WHERE f.layer_id = l.id)
+       COALESCE(v.version, 0)
 FROM layer l LEFT JOIN collection_version v ON v.collection = l.id`
 
 func scanLayer(row pgx.Row) (*domain.Layer, error) {
 	var l domain.Layer
-	ext := wkb.Scanner(nil)
 	if err := row.Scan(&l.ID, &l.Kind, &l.TitleZH, &l.TitleEN, &l.Description, &l.Attribution, &l.License, &l.UpdatedAt,
-		&l.Version, &l.Features, ext); err != nil {
+		&l.Version); err != nil {
 		return nil, err
-	}
-	if ext.Valid {
-		b := ext.Geometry.Bound()
-		l.Extent = &domain.BBox{MinLon: b.Min[0], MinLat: b.Min[1], MaxLon: b.Max[0], MaxLat: b.Max[1]}
 	}
 	return &l, nil
 }
@@ -93,10 +129,31 @@ func (s *LayerService) Layers(ctx context.Context) ([]*domain.Layer, error) {
 		}
 		out = append(out, l)
 	}
-	return out, mapError(rows.Err())
+	if err := rows.Err(); err != nil {
+		return nil, mapError(err)
+	}
+	rows.Close()
+	for _, l := range out {
+		if l.ID == domain.CollectionProgrammes {
+			continue
+		}
+		if err := s.withStats(ctx, l); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
-// FindLayer returns one layer, or a not_found error.
+// LayerStats fills in a layer's feature count and extent.
+func (s *LayerService) LayerStats(ctx context.Context, l *domain.Layer) error {
+	if l.ID == domain.CollectionProgrammes {
+		return nil
+	}
+	return s.withStats(ctx, l)
+}
+
+// FindLayer returns one layer without its count and extent (LayerStats
+// adds them), or a not_found error.
 func (s *LayerService) FindLayer(ctx context.Context, id string) (*domain.Layer, error) {
 	if id == domain.CollectionProgrammes {
 		return s.programmesLayer(ctx)
