@@ -131,3 +131,12 @@ func FuzzDBF(f *testing.F) {
 }
 
 const prj4529 = `PROJCS["CGCS2000_3_Degree_GK_Zone_41",GEOGCS["GCS_China_Geodetic_Coordinate_System_2000",DATUM["D_China_2000",SPHEROID["CGCS2000",6378137.0,298.257222101]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]],PROJECTION["Gauss_Kruger"],PARAMETER["False_Easting",41500000.0],PARAMETER["False_Northing",0.0],PARAMETER["Central_Meridian",123.0],PARAMETER["Scale_Factor",1.0],PARAMETER["Latitude_Of_Origin",0.0],UNIT["Meter",1.0]]`
+
+// FuzzGeoPackage fuzzes GeoPackage files: a small one GDAL made is the
+// seed, kept in testdata/fuzz/FuzzGeoPackage.
+func FuzzGeoPackage(f *testing.F) {
+	f.Add([]byte("SQLite format 3\x00"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		fuzzRead(t, "fuzz.gpkg", b, fuzzOptions)
+	})
+}
