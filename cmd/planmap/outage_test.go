@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -59,6 +60,30 @@ func TestDatabaseOutageAndRecovery(t *testing.T) {
 	if code, _ := status("/healthz"); code != 200 {
 		t.Fatalf("liveness during the outage: %d", code)
 	}
+	// Restart it under load: eight clients keep reading throughout.
+	type result struct {
+		at     time.Time
+		status int
+	}
+	results := make(chan result, 100000)
+	loadCtx, stopLoad := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	client := &http.Client{Timeout: 10 * time.Second}
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for loadCtx.Err() == nil {
+				resp, err := client.Get(base + "/collections/projects/items?section=7")
+				st := 0
+				if err == nil {
+					st = resp.StatusCode
+					resp.Body.Close()
+				}
+				results <- result{time.Now(), st}
+			}
+		}()
+	}
 	if cluster, err = postgis.StartCluster(ctx, ccfg); err != nil {
 		t.Fatal(err)
 	}
@@ -73,10 +98,29 @@ func TestDatabaseOutageAndRecovery(t *testing.T) {
 		}
 		<-time.After(100 * time.Millisecond)
 	}
-	// After recovery, no request fails.
-	for i := 0; i < 20; i++ {
-		if code, _ := status("/collections/projects/items?section=7"); code != 200 {
-			t.Fatalf("after recovery, request %d: %d", i, code)
+	recovered := time.Now()
+	<-time.After(2 * time.Second)
+	stopLoad()
+	wg.Wait()
+	close(results)
+	during, after := map[int]int{}, 0
+	for r := range results {
+		switch {
+		case r.at.Before(recovered):
+			during[r.status]++
+		case r.status != 200:
+			t.Errorf("after recovery: status %d", r.status)
+		default:
+			after++
 		}
 	}
+	for st := range during {
+		if st != 200 && st != http.StatusServiceUnavailable {
+			t.Errorf("during the outage: status %d (want 503 or 200)", st)
+		}
+	}
+	if after == 0 {
+		t.Fatal("no request completed after recovery")
+	}
+	t.Logf("during the outage %v; after recovery %d requests, all 200", during, after)
 }
