@@ -173,7 +173,9 @@ func New(cfg Config, svc Services) *echo.Echo {
 	ogc := ogcapi.NewHandler(svc.Projects, svc.Layers, svc.Versions, cfg.Limits).WithCache(cfg.Cache).WithFilters(svc.Filters)
 	ogc.Register(e)
 	if svc.Tiles != nil {
-		ogcapi.NewTileHandler(svc.Tiles, ogcapi.NewCollectionLookup(svc.Projects, svc.Layers)).Register(e)
+		th := ogcapi.NewTileHandler(svc.Tiles, ogcapi.NewCollectionLookup(svc.Projects, svc.Layers))
+		th.Cache, th.Versions = cfg.Cache, svc.Versions
+		th.Register(e)
 	}
 	if svc.Edits != nil && svc.Auth != nil {
 		if cfg.MaxWriteBytes == 0 {

@@ -65,7 +65,7 @@ func (c *Cache) put(key, collection, contentType string, body []byte) {
 	zw.Write(body)
 	zw.Close()
 	r := &cachedResponse{key: key, collection: collection, contentType: contentType, body: body}
-	if gz.Len() < len(body) {
+	if len(body) > 0 && gz.Len() < len(body) {
 		r.gzipped = gz.Bytes()
 	}
 	c.mu.Lock()

@@ -122,6 +122,12 @@ type TileHandler struct {
 	MaxZoom int
 	// CacheControl is sent with every tile and 304.
 	CacheControl string
+	// Cache keeps rendered tiles in memory, keyed by data version; nil
+	// renders every request.
+	Cache *Cache
+	// Versions, when set, answers data versions from memory (notified by
+	// PostgreSQL) instead of asking the tile service.
+	Versions domain.VersionService
 }
 
 // NewTileHandler returns a TileHandler that renders with tiles and
@@ -466,9 +472,16 @@ func (h *TileHandler) tile(c echo.Context) error {
 	}
 	req := c.Request()
 	coll := c.Param("collectionId")
-	version, err := h.tiles.Version(req.Context(), coll)
-	if err != nil {
-		return err
+	var version int64
+	if h.Versions != nil && coll != domain.CollectionProgrammes {
+		// Versions answer 0 for an unknown collection; the tile service
+		// then says whether it exists.
+		version, err = h.Versions.CollectionVersion(req.Context(), coll)
+	}
+	if version == 0 || err != nil {
+		if version, err = h.tiles.Version(req.Context(), coll); err != nil {
+			return err
+		}
 	}
 	gz := acceptsGzip(req.Header.Get("Accept-Encoding"))
 	encoding := "identity"
@@ -488,10 +501,24 @@ func (h *TileHandler) tile(c echo.Context) error {
 		cacheHeaders()
 		return c.NoContent(http.StatusNotModified)
 	}
+	key := coll + "/" + strconv.FormatInt(version, 10) + "/" + strconv.Itoa(z) + "/" + strconv.Itoa(x) + "/" + strconv.Itoa(y)
+	if hit := h.Cache.get(key); hit != nil {
+		cacheHeaders()
+		c.Response().Header().Set("X-Cache", "hit")
+		switch {
+		case len(hit.body) == 0:
+			return c.NoContent(http.StatusNoContent)
+		case gz && hit.gzipped != nil:
+			c.Response().Header().Set("Content-Encoding", "gzip")
+			return c.Blob(http.StatusOK, MediaMVT, hit.gzipped)
+		}
+		return c.Blob(http.StatusOK, MediaMVT, hit.body)
+	}
 	data, err := h.tiles.Tile(req.Context(), coll, z, x, y)
 	if err != nil {
 		return err
 	}
+	h.Cache.put(key, coll, MediaMVT, data)
 	cacheHeaders()
 	if len(data) == 0 {
 		// OGC API - Tiles allows 204 for a tile without data; MapLibre and GDAL take it.
