@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"golang.org/x/sync/singleflight"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -128,6 +130,9 @@ type TileHandler struct {
 	// Versions, when set, answers data versions from memory (notified by
 	// PostgreSQL) instead of asking the tile service.
 	Versions domain.VersionService
+	// rendering makes concurrent requests for one tile share one render:
+	// a heavy low-zoom tile asked for by many clients at once is drawn once.
+	rendering singleflight.Group
 }
 
 // NewTileHandler returns a TileHandler that renders with tiles and
@@ -514,11 +519,21 @@ func (h *TileHandler) tile(c echo.Context) error {
 		}
 		return c.Blob(http.StatusOK, MediaMVT, hit.body)
 	}
-	data, err := h.tiles.Tile(req.Context(), coll, z, x, y)
+	v, err, _ := h.rendering.Do(key, func() (any, error) {
+		// Not the request's context: the render serves every waiter, and
+		// one client hanging up must not cancel it for the others.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(req.Context()), 5*time.Minute)
+		defer cancel()
+		data, err := h.tiles.Tile(ctx, coll, z, x, y)
+		if err == nil {
+			h.Cache.put(key, coll, MediaMVT, data)
+		}
+		return data, err
+	})
 	if err != nil {
 		return err
 	}
-	h.Cache.put(key, coll, MediaMVT, data)
+	data := v.([]byte)
 	cacheHeaders()
 	if len(data) == 0 {
 		// OGC API - Tiles allows 204 for a tile without data; MapLibre and GDAL take it.

@@ -223,7 +223,14 @@ func (s *TileService) Tile(ctx context.Context, collection string, z, x, y int) 
 			mvt []byte
 			n   int64
 		)
-		err := s.db.reader(ctx).QueryRow(ctx, q, args...).Scan(&mvt, &n)
+		// A low-zoom tile of a large layer may take longer than an API call
+		// is allowed; it is rendered once and cached, so it gets its own limit.
+		err := pgx.BeginFunc(ctx, s.db.reader(ctx), func(tx pgx.Tx) error {
+			if _, err := tx.Exec(ctx, "SET LOCAL statement_timeout = '120s'"); err != nil {
+				return err
+			}
+			return tx.QueryRow(ctx, q, args...).Scan(&mvt, &n)
+		})
 		if errors.Is(err, pgx.ErrNoRows) {
 			return nil, 0, domain.Errorf(domain.ENOTFOUND, "no collection has id %q", collection)
 		}
