@@ -1,4 +1,21 @@
-import { defineConfig } from 'vitest/config';
+import { defineConfig, type Plugin } from 'vitest/config';
+
+/**
+ * The shipped font's CSS (@fontsource/noto-sans-sc) names a woff2 file and a
+ * woff fallback for every subset; every browser planmap supports reads woff2,
+ * so the fallbacks are dropped before Vite resolves the URLs, and only the
+ * woff2 files are built into dist/assets/ (and into the Go binary).
+ */
+function woff2Only(): Plugin {
+  return {
+    name: 'planmap-woff2-only',
+    enforce: 'pre',
+    transform(code, id) {
+      if (!/[\\/]@fontsource[\\/][^?]*\.css(\?|$)/.test(id)) return null;
+      return { code: code.replace(/,\s*url\([^)]*\.woff\)\s*format\(['"]?woff['"]?\)/g, ''), map: null };
+    },
+  };
+}
 
 // The Go server serves dist/ at / and its files under /assets/.
 // `npm run dev` proxies the API to a running planmap (PLANMAP_URL, default http://127.0.0.1:8080).
@@ -6,7 +23,10 @@ const api = process.env.PLANMAP_URL ?? 'http://127.0.0.1:8080';
 
 export default defineConfig({
   base: '/',
+  plugins: [woff2Only()],
   build: {
+    // Font files stay files, even the smallest: the map fetches them (connect-src 'self' has no data:).
+    assetsInlineLimit: (file) => (/\.woff2?$/.test(file) ? false : undefined),
     outDir: 'dist',
     assetsDir: 'assets',
     emptyOutDir: true,

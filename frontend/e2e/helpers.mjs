@@ -2,6 +2,7 @@
 // read the API. Nothing here downloads anything: planmap is built from this
 // checkout with the local Go toolchain, and the browser is Debian's chromium.
 import { spawn, execFileSync } from 'node:child_process';
+import http from 'node:http';
 import fs from 'node:fs';
 import zlib from 'node:zlib';
 import os from 'node:os';
@@ -118,6 +119,23 @@ export async function launchBrowser(base) {
     locale: 'zh-CN',
   });
   return context;
+}
+
+/**
+ * The body of url as planmap sends it to a browser, content-encoded (not
+ * decompressed): its size in bytes. For requests whose body the page's
+ * network events do not show, such as the MapLibre worker's script.
+ */
+export function encodedBodySize(url, acceptEncoding = 'gzip, deflate, br, zstd') {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { headers: { 'Accept-Encoding': acceptEncoding } }, (res) => {
+      let n = 0;
+      res.on('data', (b) => (n += b.length));
+      res.on('end', () => resolve(n));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+  });
 }
 
 export async function apiJSON(base, p) {

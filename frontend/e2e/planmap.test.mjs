@@ -6,7 +6,8 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { apiFeatures, apiJSON, buildPlanmap, checkBuilt, idsOf, launchBrowser, parseCSV, settle, startPlanmap, tempDir } from './helpers.mjs';
+import { chromium } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS, apiFeatures, apiJSON, buildPlanmap, checkBuilt, encodedBodySize, idsOf, launchBrowser, parseCSV, settle, startPlanmap, tempDir } from './helpers.mjs';
 import { describeGIS } from './gis.mjs';
 
 let base, server, context, shots, bin;
@@ -114,10 +115,12 @@ describe('planmap front end', { timeout: 600_000 }, () => {
     page.on('requestfinished', (r) =>
       sizes.push(
         Promise.all([r.sizes(), r.response()]).then(async ([s, res]) => ({
-          wire: s.responseBodySize + s.responseHeadersSize,
+          // The MapLibre worker's script is fetched for the worker, whose body the page's events do not count: as planmap sends it.
+          wire: s.responseHeadersSize + (s.responseBodySize || (res?.status() === 200 && /^https?:/.test(r.url()) ? await encodedBodySize(r.url()) : 0)),
           decoded: res ? (await res.body().catch(() => Buffer.alloc(0))).length : 0,
           gzip: /gzip/.test((res && (await res.allHeaders())['content-encoding']) || ''),
           asset: new URL(r.url()).pathname.startsWith('/assets/'),
+          font: /\.woff2$/.test(new URL(r.url()).pathname),
         })),
       ),
     );
@@ -140,7 +143,8 @@ describe('planmap front end', { timeout: 600_000 }, () => {
     timings.firstLoadRequests = got.length;
     timings.firstLoadGzipped = got.filter((x) => x.gzip).length;
     assert.ok(timings.firstLoadBytes < 1.5e6, `the first load transfers ${timings.firstLoadBytes} bytes, within the 1.5 MB budget`);
-    assert.ok(got.filter((x) => x.asset && x.decoded > 10_000).every((x) => x.gzip), 'large assets arrive gzipped');
+    // (woff2 fonts are compressed already, and sent as they are)
+    assert.ok(got.filter((x) => x.asset && !x.font && x.decoded > 10_000).every((x) => x.gzip), 'large assets arrive gzipped');
 
     const outside = requests.filter((u) => !/^(data|blob):/.test(u) && new URL(u).origin !== origin);
     assert.deepEqual(outside, [], 'every request stays on the planmap origin');
@@ -178,7 +182,7 @@ describe('planmap front end', { timeout: 600_000 }, () => {
   it('runs under a Content-Security-Policy without unsafe-inline, and nothing tries to leave the origin', async () => {
     const page = track(await context.newPage());
     // The server's own policy; where it sends none, a strict one stands in.
-    const strict = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; worker-src 'self' blob:; connect-src 'self'; object-src 'none'; base-uri 'none'";
+    const strict = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; font-src 'self' data:; worker-src 'self' blob:; connect-src 'self'; object-src 'none'; base-uri 'none'";
     let policy = '';
     await page.route(`${server.url}/`, async (route) => {
       const res = await route.fetch();
@@ -198,6 +202,152 @@ describe('planmap front end', { timeout: 600_000 }, () => {
     const labels = await page.evaluate(() => window.__planmap.map.queryRenderedFeatures({ layers: ['city-labels'] }).length);
     assert.ok(labels >= 10, 'labels drawn under the policy');
     await page.close();
+  });
+
+  it('ships its own font: labels and text in Noto Sans SC from planmap, only the subsets the text needs', async () => {
+    const origin = new URL(server.url).origin;
+    const fonts = [];
+    const page = track(await context.newPage());
+    page.on('response', (r) => {
+      if (r.request().resourceType() === 'font' || /\.woff2?$/.test(new URL(r.url()).pathname)) fonts.push({ url: r.url(), status: r.status(), type: r.headers()['content-type'] });
+    });
+    await page.goto(`${server.url}/?lang=zh`);
+    await settle(page);
+    // (a) font files come from planmap's /assets/, as font/woff2
+    assert.ok(fonts.length > 0, 'the page loaded font files');
+    for (const f of fonts) {
+      assert.equal(new URL(f.url).origin, origin, `${f.url} is on planmap's origin`);
+      assert.match(new URL(f.url).pathname, /^\/assets\/noto-sans-sc-[\w-]+\.woff2$/);
+      assert.equal(f.status, 200, f.url);
+      assert.equal(f.type, 'font/woff2', `${f.url} is served as font/woff2`);
+    }
+    // (b) the shipped family has loaded what the labels need, and only a part of its subsets
+    const { cities } = { cities: (await apiJSON(server.url, '/collections/cities/items?limit=100')).features };
+    const names = cities.map((c) => c.properties.name_zh + c.properties.name_en).join('');
+    const state = await page.evaluate((text) => {
+      const faces = [...document.fonts].filter((f) => f.family.replace(/["']/g, '') === 'Noto Sans SC');
+      const count = (s) => faces.filter((f) => f.status === s).length;
+      const m = window.__planmap.map;
+      return {
+        total: faces.length,
+        loaded: count('loaded'),
+        error: count('error'),
+        labels: document.fonts.check('400 16px "Noto Sans SC"', text),
+        uiFont: getComputedStyle(document.body).fontFamily,
+        textFont: m.getLayoutProperty('city-labels', 'text-font'),
+        visible: ['city-labels', 'river-labels', 'proj-labels', 'proj-cluster-count'].map((l) => m.getLayoutProperty(l, 'visibility') ?? 'visible'),
+      };
+    }, names);
+    assert.ok(state.total > 90, `the page declares the font's subsets (${state.total})`);
+    assert.ok(state.loaded > 0 && state.error === 0, `subsets loaded: ${JSON.stringify(state)}`);
+    assert.ok(state.loaded < state.total / 2, `only the subsets the text needs loaded (${state.loaded} of ${state.total})`);
+    assert.equal(state.labels, true, 'every character of the city labels is loaded in Noto Sans SC');
+    assert.match(state.uiFont, /^"?Noto Sans SC"?,/);
+    assert.deepEqual(state.textFont, ['Noto Sans SC']);
+    assert.deepEqual(state.visible, ['visible', 'visible', 'visible', 'visible'], 'every label layer is shown (the projects\' once the font for their names has loaded)');
+    timings.fontFiles = fonts.length;
+    // (c) the labels, as drawn
+    const shenyang = cities.find((c) => c.properties.name_zh === '沈阳市');
+    await page.evaluate(async (center) => {
+      window.__planmap.map.jumpTo({ center, zoom: 7.5 });
+      await window.__planmap.whenIdle();
+    }, shenyang.geometry.coordinates);
+    await shot(page, '01b-font-labels.png');
+    await page.close();
+
+    // Without any CJK font on the system (fontconfig sees only DejaVu), labels are still drawn as Chinese
+    // characters from the shipped font; with the font files answered 404 they come out as boxes.
+    const fcdir = tempDir('planmap-fontconfig-');
+    fs.writeFileSync(
+      path.join(fcdir, 'fonts.conf'),
+      `<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">\n<fontconfig>\n  <dir>/usr/share/fonts/truetype/dejavu</dir>\n  <cachedir>${fcdir}/cache</cachedir>\n</fontconfig>\n`,
+    );
+    const bare = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, env: { ...process.env, FONTCONFIG_FILE: path.join(fcdir, 'fonts.conf') } });
+    try {
+      const analyse = await bare.newPage(); // about:blank, to decode screenshots
+      const render = async (block) => {
+        const ctx = await bare.newContext({ viewport: { width: 900, height: 600 }, locale: 'zh-CN' });
+        const p = await ctx.newPage();
+        p.on('pageerror', (e) => pageErrors.push(`no-CJK page: ${e.message}`));
+        if (block) await p.route(/\.woff2$/, (r) => r.fulfill({ status: 404, body: '' }));
+        await p.goto(`${server.url}/?lang=zh`);
+        await settle(p);
+        const faces = await p.evaluate(() => [...document.fonts].filter((f) => f.family.replace(/["']/g, '') === 'Noto Sans SC').map((f) => f.status));
+        await shot(p, block ? '01d-no-cjk-font-blocked.png' : '01c-no-cjk-shipped-font.png');
+        // Only one label, large and centred, on the plain background.
+        const clip = await p.evaluate(async (center) => {
+          const m = window.__planmap.map;
+          for (const l of m.getStyle().layers) if (l.id !== 'sea' && l.id !== 'city-labels') m.setLayoutProperty(l.id, 'visibility', 'none');
+          m.setFilter('city-labels', ['==', ['get', 'name_zh'], '沈阳市']);
+          m.setLayoutProperty('city-labels', 'text-field', ['get', 'name_zh']);
+          m.setLayoutProperty('city-labels', 'text-size', 48);
+          m.setLayoutProperty('city-labels', 'text-variable-anchor', ['center']);
+          m.setLayoutProperty('city-labels', 'text-radial-offset', 0);
+          m.jumpTo({ center, zoom: 7 });
+          await window.__planmap.whenIdle();
+          const r = m.getCanvas().getBoundingClientRect();
+          return { x: r.left + r.width / 2 - 150, y: r.top + r.height / 2 - 60, width: 300, height: 120 };
+        }, shenyang.geometry.coordinates);
+        const png = await p.screenshot({ clip, path: path.join(shots, block ? '01f-label-blocked.png' : '01e-label-shipped.png') });
+        await ctx.close();
+        const pixels = await analyse.evaluate(async (b64) => {
+          const img = new Image();
+          img.src = `data:image/png;base64,${b64}`;
+          await img.decode();
+          const c = document.createElement('canvas');
+          c.width = img.width;
+          c.height = img.height;
+          const g = c.getContext('2d');
+          g.drawImage(img, 0, 0);
+          const { data, width, height } = g.getImageData(0, 0, c.width, c.height);
+          const ink = (x, y) => x >= 0 && y >= 0 && x < width && y < height && 0.299 * data[(y * width + x) * 4] + 0.587 * data[(y * width + x) * 4 + 1] + 0.114 * data[(y * width + x) * 4 + 2] < 110;
+          let n = 0, x0 = width, x1 = -1, y0 = height, y1 = -1;
+          for (let y = 0; y < height; y++)
+            for (let x = 0; x < width; x++)
+              if (ink(x, y)) {
+                n++;
+                x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y);
+              }
+          if (!n) return { ink: 0 };
+          // Three equal cells across the ink, one per character of 沈阳市; how unlike is the most alike pair,
+          // each compared at its best offset (within 3 px) to the other: 0 when they are the same box.
+          const w = Math.floor((x1 - x0 + 1) / 3);
+          const cell = (k) => ({ x: x0 + k * w, y: y0 });
+          const distance = (a, b) => {
+            let best = 1;
+            for (let dy = -3; dy <= 3; dy++)
+              for (let dx = -3; dx <= 3; dx++) {
+                let d = 0, u = 0;
+                for (let y = 0; y <= y1 - y0; y++)
+                  for (let x = 0; x < w; x++) {
+                    const ia = ink(a.x + x, a.y + y), ib = ink(b.x + x + dx, b.y + y + dy);
+                    if (ia !== ib) d++;
+                    if (ia || ib) u++;
+                  }
+                best = Math.min(best, u ? d / u : 0);
+              }
+            return best;
+          };
+          const [a, b, c3] = [0, 1, 2].map(cell);
+          return { ink: n, box: [x0, y0, x1, y1], alike: Math.min(distance(a, b), distance(b, c3), distance(a, c3)) };
+        }, png.toString('base64'));
+        return { faces, pixels };
+      };
+      const shipped = await render(false);
+      const blocked = await render(true);
+      timings.labelGlyphDistance = { shipped: shipped.pixels.alike, blocked: blocked.pixels.alike };
+      assert.ok(shipped.faces.includes('loaded') && !shipped.faces.includes('error'), `shipped subsets loaded: ${shipped.faces.filter((s) => s !== 'unloaded')}`);
+      assert.ok(blocked.faces.includes('error') && !blocked.faces.includes('loaded'), `blocked subsets failed: ${blocked.faces.filter((s) => s !== 'unloaded')}`);
+      // The control: with its font blocked, this browser has nothing to draw 沈阳市 with but boxes, all alike.
+      assert.ok(blocked.pixels.ink > 200, `the blocked label left ink (boxes): ${JSON.stringify(blocked.pixels)}`);
+      assert.ok(blocked.pixels.alike < 0.15, `without the shipped font the three characters are the same box: ${JSON.stringify(blocked.pixels)}`);
+      // With the shipped font: three different glyphs.
+      assert.ok(shipped.pixels.ink > 200, `the label is drawn: ${JSON.stringify(shipped.pixels)}`);
+      assert.ok(shipped.pixels.alike > 0.3, `with the shipped font the three characters differ: ${JSON.stringify(shipped.pixels)}`);
+    } finally {
+      await bare.close();
+      fs.rmSync(fcdir, { recursive: true, force: true });
+    }
   });
 
   let page;
@@ -230,7 +380,8 @@ describe('planmap front end', { timeout: 600_000 }, () => {
       const drawn = new Promise((resolve) => {
         const timer = setTimeout(resolve, 10_000);
         const onData = (e) => {
-          if (e.sourceId === 'proj-points' && e.isSourceLoaded) {
+          // loaded with its tiles redone (the metadata event comes before the worker has laid them out again)
+          if (e.sourceId === 'proj-points' && e.isSourceLoaded && e.sourceDataType !== 'metadata') {
             map.off('sourcedata', onData);
             map.once('render', () => (clearTimeout(timer), resolve()));
           }

@@ -26,8 +26,10 @@ import {
   setHighlight,
   setMapLanguage,
   setProjects,
+  showLabels,
   viewBBox,
 } from './mapview';
+import { loadShippedFont } from './fonts';
 import { parseState, round, sameFilters, serializeState, toggle, normalizeQuery, type AppState, type Panel } from './state';
 import { exportName, toCSV, toGeoJSON } from './export';
 import { FilterPanel } from './ui/filters';
@@ -50,6 +52,14 @@ function $(id: string): HTMLElement {
   const n = document.getElementById(id);
   if (!n) throw new Error(`index.html lacks #${id}`);
   return n;
+}
+
+/** What the cluster counts write on the map. */
+const CLUSTER_DIGITS = '0123456789';
+
+/** What the project layers write on the map: names in both languages and cluster counts. */
+function projectLabelTexts(projects: ProjectFeature[]): string[] {
+  return [CLUSTER_DIGITS, ...projects.flatMap((f) => [f.properties.name_zh, f.properties.name_en])];
 }
 
 export class App {
@@ -168,14 +178,21 @@ export class App {
       this.setStatus(t(this.state.lang, 'error.load', { msg: (e as Error).message }), true);
       throw e;
     }
-    await this.mapLoaded;
+    // The projects' labels are shown once the font subsets for every name have loaded (see fonts.ts);
+    // the cluster counts' digits (in the subset the page's own text loads first) before the map gets the projects.
+    const labelFont = loadShippedFont(projectLabelTexts(this.all));
+    await Promise.all([this.mapLoaded, loadShippedFont([CLUSTER_DIGITS])]);
     this.loaded = true;
     this.buildTexts();
     this.refreshFilters();
+    // Uploaded layers the URL names: the collections may have arrived while the map was still loading.
+    this.refreshOverlays();
     this.renderDetailPanel(false);
     this.renderPanels();
     this.upload.render(this.state.lang);
     this.setStatus('');
+    await labelFont;
+    showLabels(this.map, ['proj-labels']);
     await basemap;
   }
 
@@ -194,7 +211,9 @@ export class App {
       ...BASEMAP_LAYERS.map((id) =>
         getLayer(id)
           .then(async (fc) => {
-            await this.mapLoaded;
+            // City and river names go to the map once the font subsets they need have loaded (see fonts.ts).
+            const font = id === 'cities' || id === 'rivers' ? loadShippedFont(fc.features.flatMap((f) => [f.properties?.name_zh, f.properties?.name_en])) : null;
+            await Promise.all([this.mapLoaded, font]);
             setBasemap(this.map, id, fc);
           })
           .catch((e) => console.warn(`basemap layer ${id}:`, (e as Error).message)),
@@ -613,6 +632,7 @@ export class App {
   /** Reads the projects again after a write, and shows them. */
   async reloadProjects(): Promise<void> {
     const projects = await getProjects();
+    await loadShippedFont(projectLabelTexts(projects));
     this.all = projects;
     this.byId = new Map(projects.map((f) => [f.id, f]));
     this.refreshFilters();

@@ -1,3 +1,5 @@
+// The shipped font first (its @font-face rules; see fonts.ts), then the page's styles.
+import '@fontsource/noto-sans-sc/400.css';
 import './styles.css';
 import { App } from './app';
 import { serializeState } from './state';

@@ -1,7 +1,10 @@
 // The MapLibre map: an offline style drawn from planmap's own basemap
 // collections, and the projects styled by status (colour) and category
-// (symbol). Labels are drawn with the browser's fonts: the style has no
-// glyphs URL, so no request ever leaves the page's origin.
+// (symbol). Labels are drawn in the browser with the font the page ships
+// (Noto Sans SC, files under /assets/; see fonts.ts): the style has no glyphs
+// URL, so no request ever leaves the page's origin, and no label depends on
+// the machine's fonts. No label is handed to the map before the font subsets
+// its text needs have loaded (see fonts.ts and LABEL_LAYERS).
 import {
   Map as MapLibreMap,
   NavigationControl,
@@ -20,6 +23,7 @@ import type { Feature, FeatureCollection, Geometry, Polygon } from 'geojson';
 import type { Lang, ProjectFeature, Term } from './types';
 import { isApproximate } from './filter';
 import { geomKind, geometryBBox, unionBBox, type BBox } from './geo';
+import { SHIPPED_FAMILY } from './fonts';
 import { ICON_SIZE, STATUS_COLORS, UNKNOWN_COLOR, drawSymbol, iconId, parseIconId, statusColor, symbolOf } from './symbols';
 
 setWorkerUrl(workerUrl);
@@ -29,8 +33,24 @@ export const BASEMAP_LAYERS = ['land', 'liaoning', 'provinces', 'border', 'river
 export type BasemapId = (typeof BASEMAP_LAYERS)[number];
 
 export const SEA = '#b7d0e3';
-const FONT = ['Noto Sans CJK SC', 'Noto Sans SC', 'Source Han Sans SC', 'PingFang SC', 'Microsoft YaHei', 'sans-serif'];
-const FONT_BOLD = ['Noto Sans CJK SC Bold', 'Noto Sans CJK SC', 'PingFang SC', 'Microsoft YaHei', 'sans-serif'];
+/**
+ * Every label's font: the shipped family (MapLibre draws with the CSS family
+ * list "Noto Sans SC, sans-serif"; a character no shipped subset covers comes
+ * from the browser's fonts). Only the regular weight is shipped, so cluster
+ * counts are regular too.
+ */
+const FONT = [SHIPPED_FAMILY];
+
+/**
+ * The layers that draw text. The basemap's labels and the cluster counts are
+ * drawn from the start: their sources get data only once the font subsets for
+ * it have loaded. The projects' labels share their source with the projects'
+ * icons, which are drawn at once, so that layer starts hidden and showLabels()
+ * shows it when the subsets for every project name have loaded.
+ */
+export const LABEL_LAYERS = ['river-labels', 'city-labels', 'proj-labels', 'proj-cluster-count'] as const;
+export type LabelLayer = (typeof LABEL_LAYERS)[number];
+const hidden = { visibility: 'none' as const };
 /** Points are clustered up to this zoom; halos of approximate points appear above it. */
 const CLUSTER_MAX_ZOOM = 8;
 
@@ -243,7 +263,7 @@ function projectLayers(): LayerSpecification[] {
       type: 'symbol',
       source: 'proj-points',
       filter: ['has', 'point_count'],
-      layout: { 'text-field': ['to-string', ['get', 'point_count']], 'text-font': FONT_BOLD, 'text-size': 12, 'text-allow-overlap': true },
+      layout: { 'text-field': ['to-string', ['get', 'point_count']], 'text-font': FONT, 'text-size': 12.5, 'text-allow-overlap': true },
       paint: { 'text-color': '#ffffff' },
     },
     {
@@ -303,6 +323,7 @@ function cityLayers(lang: Lang): LayerSpecification[] {
       filter: ['!', ['has', 'point_count']],
       minzoom: 9,
       layout: {
+        ...hidden,
         'text-field': riverLabelExpr(lang),
         'text-font': FONT,
         'text-size': 11,
@@ -570,7 +591,8 @@ export function createMap(opts: MapViewOptions): MLMap {
     dragRotate: false,
     pitchWithRotate: false,
     touchPitch: false,
-    localIdeographFontFamily: FONT.join(','),
+    // MapLibre uses this only for its default font stack; our labels name the shipped family themselves.
+    localIdeographFontFamily: `${SHIPPED_FAMILY}, sans-serif`,
     cancelPendingTileRequestsWhileZooming: false,
     fadeDuration: 100,
   });
@@ -599,6 +621,11 @@ export function setHighlight(map: MLMap, features: ProjectFeature[]): void {
     features: features.filter((f) => f.geometry).map((f) => ({ type: 'Feature', geometry: f.geometry as Geometry, properties: { id: f.id } })),
   };
   (map.getSource('highlight') as GeoJSONSource | undefined)?.setData(fc);
+}
+
+/** Shows label layers that start hidden, once the font subsets for their text have loaded. */
+export function showLabels(map: MLMap, layers: readonly LabelLayer[]): void {
+  for (const l of layers) if (map.getLayer(l) && map.getLayoutProperty(l, 'visibility') === 'none') map.setLayoutProperty(l, 'visibility', 'visible');
 }
 
 export function setMapLanguage(map: MLMap, lang: Lang): void {
