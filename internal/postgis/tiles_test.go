@@ -263,9 +263,6 @@ ANALYZE layer_feature;`, bigLayer, bigVertices-1, bigFeatures, c[0], c[1]))
 }
 
 func TestTileLargeLayerStaysSmall(t *testing.T) {
-	if testing.Short() {
-		t.Skip("generates 20,000 polygons")
-	}
 	db := server.NewDB(t)
 	ctx := context.Background()
 	detail := insertBigLayer(t, db)
