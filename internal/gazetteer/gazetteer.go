@@ -327,7 +327,7 @@ func checkGeometry(p *domain.Project, bad func(id, format string, args ...any)) 
 	}
 	box := Liaoning()
 	outside := false
-	forEachPoint(p.Geometry, func(pt orb.Point) {
+	domain.EachPoint(p.Geometry, func(pt orb.Point) {
 		if math.IsNaN(pt[0]) || math.IsNaN(pt[1]) || math.IsInf(pt[0], 0) || math.IsInf(pt[1], 0) {
 			bad(p.ID, "coordinate is not a finite number")
 			return
@@ -338,37 +338,6 @@ func checkGeometry(p *domain.Project, bad func(id, format string, args ...any)) 
 	})
 	if outside && !p.CrossBorder {
 		bad(p.ID, "lies outside Liaoning (%g-%gE, %g-%gN) but is not flagged cross_border", box.MinLon, box.MaxLon, box.MinLat, box.MaxLat)
-	}
-}
-
-func forEachPoint(g orb.Geometry, fn func(orb.Point)) {
-	switch g := g.(type) {
-	case orb.Point:
-		fn(g)
-	case orb.MultiPoint:
-		for _, p := range g {
-			fn(p)
-		}
-	case orb.LineString:
-		for _, p := range g {
-			fn(p)
-		}
-	case orb.MultiLineString:
-		for _, l := range g {
-			forEachPoint(l, fn)
-		}
-	case orb.Ring:
-		for _, p := range g {
-			fn(p)
-		}
-	case orb.Polygon:
-		for _, r := range g {
-			forEachPoint(r, fn)
-		}
-	case orb.MultiPolygon:
-		for _, p := range g {
-			forEachPoint(p, fn)
-		}
 	}
 }
 

@@ -91,46 +91,11 @@ func (c CRS) ToCRS84(g orb.Geometry) (orb.Geometry, error) {
 		g = project.Geometry(orb.Clone(g), func(p orb.Point) orb.Point { return orb.Point{p[1], p[0]} })
 	}
 	var bad error
-	forEachCoord(g, func(p orb.Point) {
+	domain.EachPoint(g, func(p orb.Point) {
 		if bad == nil && (math.IsNaN(p[0]) || math.IsNaN(p[1]) || math.IsInf(p[0], 0) || math.IsInf(p[1], 0) ||
 			p[0] < -180 || p[0] > 180 || p[1] < -90 || p[1] > 90) {
 			bad = domain.Errorf(domain.EINVALID, "geometry: coordinate %v is not a longitude, latitude in %s", p, c.URI)
 		}
 	})
 	return g, bad
-}
-
-func forEachCoord(g orb.Geometry, fn func(orb.Point)) {
-	switch g := g.(type) {
-	case orb.Point:
-		fn(g)
-	case orb.MultiPoint:
-		for _, p := range g {
-			fn(p)
-		}
-	case orb.LineString:
-		for _, p := range g {
-			fn(p)
-		}
-	case orb.Ring:
-		for _, p := range g {
-			fn(p)
-		}
-	case orb.MultiLineString:
-		for _, l := range g {
-			forEachCoord(l, fn)
-		}
-	case orb.Polygon:
-		for _, r := range g {
-			forEachCoord(r, fn)
-		}
-	case orb.MultiPolygon:
-		for _, p := range g {
-			forEachCoord(p, fn)
-		}
-	case orb.Collection:
-		for _, x := range g {
-			forEachCoord(x, fn)
-		}
-	}
 }
