@@ -229,19 +229,7 @@ func (w *Writer) create(c echo.Context) error {
 }
 
 func (w *Writer) replace(c echo.Context) error {
-	coll, err := w.collection(c)
-	if err != nil {
-		return err
-	}
-	version, err := ifMatch(c)
-	if err != nil {
-		return err
-	}
-	crs, err := contentCRS(c)
-	if err != nil {
-		return err
-	}
-	body, err := w.readBody(c, MediaGeoJSON, MediaJSON)
+	coll, version, crs, body, err := w.existing(c, MediaGeoJSON, MediaJSON)
 	if err != nil {
 		return err
 	}
@@ -260,20 +248,24 @@ func (w *Writer) replace(c echo.Context) error {
 	return w.written(c, res[0])
 }
 
+// existing reads what every write to an existing feature needs: the
+// collection, the If-Match version, the body's CRS and the body.
+func (w *Writer) existing(c echo.Context, types ...string) (coll string, version int, crs CRS, body []byte, err error) {
+	if coll, err = w.collection(c); err != nil {
+		return
+	}
+	if version, err = ifMatch(c); err != nil {
+		return
+	}
+	if crs, err = contentCRS(c); err != nil {
+		return
+	}
+	body, err = w.readBody(c, types...)
+	return
+}
+
 func (w *Writer) patch(c echo.Context) error {
-	coll, err := w.collection(c)
-	if err != nil {
-		return err
-	}
-	version, err := ifMatch(c)
-	if err != nil {
-		return err
-	}
-	crs, err := contentCRS(c)
-	if err != nil {
-		return err
-	}
-	body, err := w.readBody(c, "application/merge-patch+json", MediaGeoJSON, MediaJSON)
+	coll, version, crs, body, err := w.existing(c, "application/merge-patch+json", MediaGeoJSON, MediaJSON)
 	if err != nil {
 		return err
 	}
