@@ -36,7 +36,6 @@ import (
 	"github.com/planmap/planmap/geodata"
 	"github.com/planmap/planmap/internal/gazetteer"
 	"github.com/planmap/planmap/internal/httpapi"
-	"github.com/planmap/planmap/internal/ogcapi"
 	"github.com/planmap/planmap/internal/plan"
 	"github.com/planmap/planmap/internal/postgis"
 	"github.com/planmap/planmap/internal/postgis/postgistest"
@@ -98,11 +97,7 @@ func loadPlan(b *testing.B, db *postgis.DB) {
 func newApp(b *testing.B, db *postgis.DB, cacheMB int) *httptest.Server {
 	logger := slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	versions := postgis.NewVersionWatcher(db, logger)
-	var cache *ogcapi.Cache
-	if cacheMB > 0 {
-		cache = ogcapi.NewCache(cacheMB<<20, min(cacheMB<<20/8, 16<<20))
-		versions.OnChange(func(collection string, _ int64) { cache.Invalidate(collection) })
-	}
+	cache, front := httpapi.NewAnswerCaches(cacheMB, versions)
 	authSvc, err := postgis.NewAuthService(db, postgis.DefaultAuthConfig())
 	if err != nil {
 		b.Fatal(err)
@@ -114,7 +109,7 @@ func newApp(b *testing.B, db *postgis.DB, cacheMB int) *httptest.Server {
 	go versions.Run(ctx)
 	app := httpapi.New(
 		httpapi.Config{Version: "bench", Logger: logger, RequestTimeout: 30 * time.Second, Assets: frontend.Dist(),
-			SessionTTL: 12 * time.Hour, SignInPerMinute: 10, WritesPerMinute: 600, MaxWriteBytes: 16 << 20, Cache: cache},
+			SessionTTL: 12 * time.Hour, SignInPerMinute: 10, WritesPerMinute: 600, MaxWriteBytes: 16 << 20, Cache: cache, Front: front},
 		httpapi.Services{
 			Projects: postgis.NewProjectService(db),
 			Layers:   postgis.NewLayerService(db),

@@ -33,6 +33,7 @@ type Config struct {
 	CacheMB          int
 	MaxUploadMB      int
 	WritesPerMinute  int
+	DebugListen      string
 }
 
 // DefaultConfig returns the settings planmap uses when none are given.
@@ -92,6 +93,7 @@ func settings(c *Config, names ...string) []setting {
 		"cache-mb":           {"cache-mb", "PLANMAP_CACHE_MB", "memory for cached feature responses, in MiB (0 turns the cache off)", (*intValue)(&c.CacheMB)},
 		"max-upload-mb":      {"max-upload-mb", "PLANMAP_MAX_UPLOAD_MB", "largest upload accepted, in MiB", (*intValue)(&c.MaxUploadMB)},
 		"writes-per-minute":  {"writes-per-minute", "PLANMAP_WRITES_PER_MINUTE", "writes allowed per account and minute", (*intValue)(&c.WritesPerMinute)},
+		"debug-listen":       {"debug-listen", "PLANMAP_DEBUG_LISTEN", "address for Go's profiler (net/http/pprof); off when empty, keep it on loopback", (*stringValue)(&c.DebugListen)},
 		"trust-proxy":        {"trust-proxy", "PLANMAP_TRUST_PROXY", "take client addresses from X-Forwarded-For (only behind a proxy that sets it)", (*boolValue)(&c.TrustProxy)},
 	}
 	out := make([]setting, 0, len(names))

@@ -24,7 +24,6 @@ import (
 	"github.com/planmap/planmap/internal/domain"
 	"github.com/planmap/planmap/internal/gazetteer"
 	"github.com/planmap/planmap/internal/httpapi"
-	"github.com/planmap/planmap/internal/ogcapi"
 	"github.com/planmap/planmap/internal/plan"
 	"github.com/planmap/planmap/internal/postgis"
 	"github.com/planmap/planmap/internal/upload"
@@ -69,7 +68,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	switch cmd {
 	case "serve":
 		names = []string{"listen", "data-dir", "database-url", "database-read-url", "geodata", "db-max-conns", "statement-timeout", "request-timeout", "shutdown-timeout", "log-format", "log-level",
-			"session-ttl", "sign-in-per-minute", "trust-proxy", "cache-mb", "max-upload-mb", "writes-per-minute"}
+			"session-ttl", "sign-in-per-minute", "trust-proxy", "cache-mb", "max-upload-mb", "writes-per-minute", "debug-listen"}
 	case "user", "token":
 		return runAccounts(ctx, cmd, rest, getenv, stdin, stdout, stderr)
 	case "backup", "restore":
@@ -336,11 +335,7 @@ func (m *Main) Serve(ctx context.Context) error {
 	// Data versions come from notifications, so cached answers and ETags
 	// change at once when any instance writes.
 	versions := postgis.NewVersionWatcher(m.db, m.Logger)
-	var cache *ogcapi.Cache
-	if m.Config.CacheMB > 0 {
-		cache = ogcapi.NewCache(m.Config.CacheMB<<20, min(m.Config.CacheMB<<20/8, 16<<20))
-		versions.OnChange(func(collection string, _ int64) { cache.Invalidate(collection) })
-	}
+	cache, front := httpapi.NewAnswerCaches(m.Config.CacheMB, versions)
 	store := postgis.NewUploadStore(m.db)
 	if n, err := store.FailInterrupted(ctx); err != nil {
 		return err
@@ -360,9 +355,10 @@ func (m *Main) Serve(ctx context.Context) error {
 		httpapi.Config{Version: version, Logger: m.Logger, RequestTimeout: m.Config.RequestTimeout, Assets: frontend.Dist(),
 			SessionTTL: m.Config.SessionTTL, SignInPerMinute: float64(m.Config.SignInPerMinute), TrustProxy: m.Config.TrustProxy,
 			WritesPerMinute: float64(m.Config.WritesPerMinute), MaxWriteBytes: 16 << 20,
-			Cache: cache, Gauges: func() map[string]float64 {
+			Cache: cache, Front: front, Gauges: func() map[string]float64 {
 				st := m.db.Pool.Stat()
 				hits, misses, entries, bytes := cache.Stats()
+				fHits, fMisses, fStores, fEntries, fBytes := front.Stats()
 				listening := 0.0
 				if versions.Listening() {
 					listening = 1
@@ -376,6 +372,11 @@ func (m *Main) Serve(ctx context.Context) error {
 					"planmap_cache_misses":           float64(misses),
 					"planmap_cache_entries":          float64(entries),
 					"planmap_cache_bytes":            float64(bytes),
+					"planmap_front_cache_hits":       float64(fHits),
+					"planmap_front_cache_misses":     float64(fMisses),
+					"planmap_front_cache_stores":     float64(fStores),
+					"planmap_front_cache_entries":    float64(fEntries),
+					"planmap_front_cache_bytes":      float64(fBytes),
 					"planmap_version_notifications":  listening,
 				}
 			}},
@@ -400,6 +401,14 @@ func (m *Main) Serve(ctx context.Context) error {
 	ln, err := net.Listen("tcp", m.Config.Listen)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", m.Config.Listen, err)
+	}
+	if m.Config.DebugListen != "" {
+		stop, err := serveDebug(m.Config.DebugListen, m.Logger)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		defer stop()
 	}
 	srv := &http.Server{Handler: app, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	errc := make(chan error, 1)

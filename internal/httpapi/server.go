@@ -16,6 +16,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/planmap/planmap/internal/domain"
+	"github.com/planmap/planmap/internal/httpcache"
 	"github.com/planmap/planmap/internal/ogcapi"
 )
 
@@ -40,6 +41,9 @@ type Config struct {
 	MaxWriteBytes int64
 	// Cache keeps feature responses in memory; nil turns it off.
 	Cache *ogcapi.Cache
+	// Front serves repeated requests from whole stored answers before
+	// routing; nil turns it off.
+	Front *httpcache.Store
 	// Gauges adds numbers read at scrape time to /metrics.
 	Gauges Gauges
 }
@@ -92,6 +96,9 @@ func New(cfg Config, svc Services) *echo.Echo {
 	}
 	e.HTTPErrorHandler = errorHandler(cfg.Logger)
 	met := newMetrics(cfg.Gauges)
+	if cfg.Front != nil {
+		e.Pre(frontDoor(cfg.Front, met, cfg.Logger))
+	}
 	e.Use(middleware.RequestID())
 	e.Use(requestLogger(cfg.Logger))
 	e.Use(met.middleware)

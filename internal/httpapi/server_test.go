@@ -35,7 +35,7 @@ func newAppWithAuth(t *testing.T) (*httptest.Server, *postgis.DB, *postgis.AuthS
 }
 
 // newAppLogging serves the fixture and logs to logger.
-func newAppLogging(t *testing.T, logger *slog.Logger) (*httptest.Server, *postgis.DB, *postgis.AuthService) {
+func newAppLogging(t *testing.T, logger *slog.Logger, options ...func(*postgis.DB, *httpapi.Config, *httpapi.Services)) (*httptest.Server, *postgis.DB, *postgis.AuthService) {
 	t.Helper()
 	idx, err := plan.Unmarshal([]byte(seeds.ClauseIndex))
 	if err != nil {
@@ -60,10 +60,11 @@ func newAppLogging(t *testing.T, logger *slog.Logger) (*httptest.Server, *postgi
 	}
 	uploads := upload.New(postgis.NewUploadStore(db), upload.Config{Dir: t.TempDir(), MaxBytes: 8 << 20, Batch: 2, Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))})
 	t.Cleanup(uploads.Close)
-	app := httpapi.New(httpapi.Config{Version: "test", Logger: logger, SignInPerMinute: 60, Cache: ogcapi.NewCache(8<<20, 1<<20), Assets: fstest.MapFS{
+	cfg := httpapi.Config{Version: "test", Logger: logger, SignInPerMinute: 60, Cache: ogcapi.NewCache(8<<20, 1<<20), Assets: fstest.MapFS{
 		"index.html":      {Data: []byte("<!doctype html><title>planmap</title>")},
 		"assets/app-1.js": {Data: []byte("console.log(1)")},
-	}}, httpapi.Services{
+	}}
+	svc := httpapi.Services{
 		Projects: postgis.NewProjectService(db),
 		Layers:   postgis.NewLayerService(db),
 		Plan:     postgis.NewPlanService(db),
@@ -74,8 +75,11 @@ func newAppLogging(t *testing.T, logger *slog.Logger) (*httptest.Server, *postgi
 		Uploads:  uploads,
 		Filters:  postgis.NewFilterService(db, db),
 		Tiles:    postgis.NewTileService(db, postgis.TileOptions{}),
-	})
-	srv := httptest.NewServer(app)
+	}
+	for _, o := range options {
+		o(db, &cfg, &svc)
+	}
+	srv := httptest.NewServer(httpapi.New(cfg, svc))
 	t.Cleanup(srv.Close)
 	return srv, db, authSvc
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/paulmach/orb/geojson"
 
 	"github.com/planmap/planmap/internal/domain"
+	"github.com/planmap/planmap/internal/httpcache"
 )
 
 // CacheControl lets a CDN keep an answer for a minute while browsers
@@ -223,11 +224,12 @@ func (h *Handler) items(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	etag, done, err := h.cacheHeaders(c, r.collection, r.format, r.crs)
+	etag, version, done, err := h.cacheHeaders(c, r.collection, r.format, r.crs)
 	if done || err != nil {
 		return err
 	}
 	if hit := h.cache.get(etag); hit != nil {
+		httpcache.Offer(ctx, r.collection, version, c.Path())
 		return serveCached(c, hit)
 	}
 	base := BaseURL(c.Request())
@@ -244,7 +246,11 @@ func (h *Handler) items(c echo.Context) error {
 		}
 		meta.Matched, meta.Returned = matched, len(features)
 		meta.Links = pageLinks(base, path, r.q, r.offset, r.limit, len(features), matched, r.format)
-		return h.renderItems(c, r.collection, features, meta)
+		if err := h.renderItems(c, r.collection, features, meta); err != nil {
+			return err
+		}
+		httpcache.Offer(ctx, r.collection, version, c.Path())
+		return nil
 	}
 	resp := c.Response()
 	resp.Header().Set(echo.HeaderContentType, r.format.MediaType())
@@ -320,6 +326,7 @@ func (h *Handler) items(c echo.Context) error {
 	if tee != nil && !tee.overflow {
 		h.cache.put(etag, r.collection, r.format.MediaType(), tee.buf.Bytes())
 	}
+	httpcache.Offer(ctx, r.collection, version, c.Path())
 	return nil
 }
 
@@ -385,6 +392,12 @@ func pageLinks(base, path string, q url.Values, offset, limit, returned, matched
 func (h *Handler) item(c echo.Context) error {
 	ctx := c.Request().Context()
 	coll, id := c.Param("collectionId"), c.Param("featureId")
+	// Taken before the feature is read, so that an answer kept by the
+	// front door is never newer than the version it is kept under.
+	collVersion, err := h.versions.CollectionVersion(ctx, coll)
+	if err != nil {
+		return err
+	}
 	if coll != ProjectsCollection {
 		if _, err := h.findLayer(ctx, coll); err != nil {
 			return err
@@ -441,19 +454,24 @@ func (h *Handler) item(c echo.Context) error {
 		{Href: base + "/collections/" + coll, Rel: RelCollection, Type: MediaJSON, Title: "the collection"},
 	}
 	if format == FormatHTML {
-		return h.renderItem(c, coll, f)
+		err = h.renderItem(c, coll, f)
+	} else {
+		err = writeJSON(c, http.StatusOK, MediaGeoJSON, f)
 	}
-	return writeJSON(c, http.StatusOK, MediaGeoJSON, f)
+	if err == nil {
+		httpcache.Offer(ctx, coll, collVersion, c.Path())
+	}
+	return err
 }
 
 // cacheHeaders sets a strong ETag from the collection's data version and
 // the request, and answers 304 when the client holds it. Any write to the
 // collection bumps its version, so every ETag of it changes at once.
-func (h *Handler) cacheHeaders(c echo.Context, collection string, format Format, crs CRS) (etag string, done bool, err error) {
+func (h *Handler) cacheHeaders(c echo.Context, collection string, format Format, crs CRS) (etag string, version int64, done bool, err error) {
 	req := c.Request()
-	version, err := h.versions.CollectionVersion(req.Context(), collection)
+	version, err = h.versions.CollectionVersion(req.Context(), collection)
 	if err != nil {
-		return "", false, err
+		return "", 0, false, err
 	}
 	keys := make([]string, 0)
 	q, _ := url.ParseQuery(req.URL.RawQuery)
@@ -478,9 +496,9 @@ func (h *Handler) cacheHeaders(c echo.Context, collection string, format Format,
 		hdr.Set("Content-Crs", "<"+crs.URI+">")
 	}
 	if etagMatch(req.Header.Get("If-None-Match"), etag) {
-		return etag, true, c.NoContent(http.StatusNotModified)
+		return etag, version, true, c.NoContent(http.StatusNotModified)
 	}
-	return etag, false, nil
+	return etag, version, false, nil
 }
 
 // itemCacheHeaders sets a feature's ETag from its own version, so that a

@@ -16,6 +16,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/planmap/planmap/internal/domain"
+	"github.com/planmap/planmap/internal/httpcache"
 )
 
 // OGC API - Tiles: link relations, media types and the one tile matrix set.
@@ -495,12 +496,14 @@ func (h *TileHandler) tile(c echo.Context) error {
 	}
 	etag := `"` + coll + "-" + strconv.FormatInt(version, 10) + "-" + strconv.Itoa(z) + "-" + strconv.Itoa(x) + "-" +
 		strconv.Itoa(y) + "-" + encoding + "-r" + strconv.Itoa(tileRevision) + `"`
-	// Cache headers go on answers only, never on an error.
+	// Cache headers go on answers only, never on an error; an answer
+	// with them may be kept by the front door.
 	cacheHeaders := func() {
 		hdr := c.Response().Header()
 		hdr.Set("ETag", etag)
 		hdr.Set("Cache-Control", h.CacheControl)
 		hdr.Add("Vary", "Accept-Encoding")
+		httpcache.Offer(req.Context(), coll, version, c.Path())
 	}
 	if etagMatch(req.Header.Get("If-None-Match"), etag) {
 		cacheHeaders()

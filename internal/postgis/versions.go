@@ -66,6 +66,25 @@ func (w *VersionWatcher) CollectionVersion(ctx context.Context, collection strin
 	return w.db.CollectionVersion(ctx, collection)
 }
 
+// Current returns a collection's version as known in memory from
+// notifications, without a query; ok is false when it cannot be known that
+// way: while not listening, or with a replica, whose data may lag the
+// primary's notifications.
+func (w *VersionWatcher) Current(collection string) (version int64, ok bool) {
+	if collection == domain.CollectionProgrammes {
+		collection = domain.CollectionProjects
+	}
+	if w.db.HasReplica() {
+		return 0, false
+	}
+	w.mu.RLock()
+	defer w.mu.RUnlock()
+	if !w.listening {
+		return 0, false
+	}
+	return w.versions[collection], true
+}
+
 // Listening reports whether versions come from notifications now.
 func (w *VersionWatcher) Listening() bool {
 	w.mu.RLock()
