@@ -1,14 +1,18 @@
 package postgis
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"sort"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/planmap/planmap/internal/domain"
+	"github.com/planmap/planmap/internal/vtile"
 )
 
 // Tile geometry of the WebMercatorQuad (XYZ) tiling scheme.
@@ -20,22 +24,20 @@ const (
 	// TileMaxZoom is the deepest zoom level of WebMercatorQuad.
 	TileMaxZoom = 24
 
-	mercatorHalf  = 20037508.342789244 // half the width of the Web Mercator world, in metres
-	pixelsPerTile = 256                // WebMercatorQuad's tile width in pixels
+	mercatorHalf = 20037508.342789244 // half the width of the Web Mercator world, in metres
 )
 
 // TileOptions tune how tiles are generalised.
 type TileOptions struct {
-	// MaxBytes is the size a tile should not exceed: a tile over it is
-	// rendered again simplified more, with only as many of its features,
-	// largest first, as fit. Zero means 500,000.
+	// MaxBytes is the size a tile does not exceed: it keeps only as many
+	// of its features, largest first, as fit. Zero means 500,000.
 	MaxBytes int
 	// FullDetailZoom is the zoom from which tiles are not simplified beyond
-	// the MVT grid unless they exceed MaxBytes. Zero means 14.
+	// the MVT grid. Zero means 14.
 	FullDetailZoom int
 }
 
-// TileService renders collections as Mapbox Vector Tiles in PostGIS.
+// TileService renders collections as Mapbox Vector Tiles from PostGIS.
 type TileService struct {
 	db  *DB
 	opt TileOptions
@@ -52,96 +54,51 @@ func NewTileService(db *DB, opt TileOptions) *TileService {
 	return &TileService{db: db, opt: opt}
 }
 
-// tileSQL describes how one source of features becomes one MVT layer.
-// The queries take the collection id, the tile and every tuning value as
-// parameters:
+// Tiles are drawn in Go (package vtile) from the rows of one indexed query:
+// PostgreSQL finds the features in the tile's box and sends them as WKB;
+// projection, clipping, simplification and the MVT encoding, which
+// ST_AsMVTGeom does with a costly validity pass per feature, run here.
 //
-//	$1 collection id, also the layer name   $2 z   $3 x   $4 y
-//	$5..$8 filter box in EPSG:4326: the tile and its buffer
-//	$9 simplification tolerance in metres (0: none)
-//	$10 (capped query only) how many features to keep, largest first
+// The queries take:
 //
-// The filter box is computed in Go rather than with
-// ST_Transform(ST_TileEnvelope(..., margin), 4326): PROJ wraps longitudes
-// past ±180°, which turns the box of an edge tile into most of the world.
-// Either way the GiST index on the EPSG:4326 column serves the && test.
-// Geometries reaching past Web Mercator's latitude limit are clipped to it
-// before they are projected, since the poles have no Mercator coordinates.
-type tileSQL struct {
-	columns string // attribute columns of the inner row, from alias f
-	outer   string // the same columns as the MVT row carries them, from alias s
-	from    string // table with alias f
-	where   string // collection condition
-	order   string // column that orders features in the tile
-	idCol   string // integer feature id column, or ""
-}
-
-var projectTileSQL = tileSQL{
-	columns: `f.id, f.name_zh, f.name_en, f.section, f.item, f.category, f.status, f.location_precision,
-			f.uncertainty_km, f.programme, f.cross_border`,
-	outer: `s.id, s.name_zh, s.name_en, s.section, s.item, s.category, s.status, s.location_precision,
-		s.uncertainty_km, s.programme, s.cross_border`,
-	from:  `project f`,
-	where: `$1::text = 'projects'`,
-	order: `id`,
-}
-
-// Layer features carry fid and the top-level scalar properties (ST_AsMVT
-// turns a jsonb column's keys into attributes); nested objects, arrays and
-// nulls have no MVT value type and are left out. The feature id is seq.
-var layerTileSQL = tileSQL{
-	columns: `f.seq, f.fid, (SELECT jsonb_object_agg(e.key, e.value) FROM jsonb_each(f.properties) e
-			WHERE jsonb_typeof(e.value) IN ('string', 'number', 'boolean') AND e.key <> 'fid') AS properties`,
-	outer: `s.seq, s.fid, s.properties`,
-	from:  `layer_feature f`,
-	where: `f.layer_id = $1`,
-	order: `seq`,
-	idCol: `seq`,
-}
-
-// sql returns the query; capped keeps the $10 largest features.
-func (q tileSQL) sql(capped bool) string {
-	idArg := ""
-	if q.idCol != "" {
-		idArg = ", '" + q.idCol + "'"
-	}
-	limit := ""
-	if capped {
-		limit = `
-		ORDER BY greatest(ST_XMax(f.geom) - ST_XMin(f.geom), ST_YMax(f.geom) - ST_YMin(f.geom)) DESC, f.` + q.order + `
-		LIMIT $10::int8`
-	}
-	// FILTER rather than WHERE: a WHERE on geom would be pushed down into
-	// the subquery and run ST_AsMVTGeom twice per feature.
-	return `
-SELECT COALESCE(ST_AsMVT(t, $1::text, 4096, 'geom'` + idArg + ` ORDER BY t.` + q.order + `) FILTER (WHERE t.geom IS NOT NULL), ''::bytea),
-	count(*) FILTER (WHERE t.geom IS NOT NULL)
-FROM (
-	SELECT ` + q.outer + `,
-		ST_AsMVTGeom(CASE WHEN $9::float8 > 0 THEN ST_Simplify(ST_Transform(s.g, 3857), $9::float8) ELSE ST_Transform(s.g, 3857) END,
-			ST_TileEnvelope($2::int, $3::int, $4::int), 4096, 64, true) AS geom
-	FROM (
-		SELECT ` + q.columns + `,
-			CASE WHEN ST_YMax(f.geom) > 85.0511287798066 OR ST_YMin(f.geom) < -85.0511287798066
-				THEN ST_ClipByBox2D(f.geom, ST_MakeEnvelope(-180, -85.0511287798066, 180, 85.0511287798066, 4326))
-				ELSE f.geom END AS g
-		FROM ` + q.from + `
-		WHERE ` + q.where + `
-			AND f.geom && ST_MakeEnvelope($5::float8, $6::float8, $7::float8, $8::float8, 4326)` + limit + `
-	) s
-) t`
-}
-
-// layerTileQuery joins layer so that an unknown layer answers no row at all.
-func layerTileQuery(capped bool) string {
-	return `SELECT q.* FROM layer l CROSS JOIN LATERAL (` + layerTileSQL.sql(capped) + `) q WHERE l.id = $1`
-}
-
-// The queries of each source: [0] all features, [1] capped.
-var (
-	projectTileQueries = [2]string{projectTileSQL.sql(false), projectTileSQL.sql(true)}
-	layerTileQueries   = [2]string{layerTileQuery(false), layerTileQuery(true)}
+//	$1 collection id
+//	$2..$5 filter box in EPSG:4326: the tile and its buffer
+//	$6 smallest extent, in degrees, of a line or polygon worth reading
+//	$7 most rows to read
+//
+// Rows come largest first (by the larger side of the bounding box), then in
+// the collection's order, so that a tile that fills up keeps its largest
+// features, and small ones draw on top of large ones. The filter box is
+// computed in Go rather than with ST_Transform(ST_TileEnvelope(...), 4326):
+// PROJ wraps longitudes past ±180°, which turns the box of an edge tile
+// into most of the world. The GiST index on the EPSG:4326 column serves
+// the && test.
+const (
+	tileSize  = `greatest(ST_XMax(f.geom) - ST_XMin(f.geom), ST_YMax(f.geom) - ST_YMin(f.geom))`
+	tileWhere = ` f.geom && ST_MakeEnvelope($2::float8, $3::float8, $4::float8, $5::float8, 4326)
+	AND ($6::float8 <= 0 OR GeometryType(f.geom) IN ('POINT', 'MULTIPOINT') OR ` + tileSize + ` >= $6::float8)`
 )
+
+// Layer features carry fid and their top-level scalar properties; the
+// feature id is seq.
+const layerTileQuery = `SELECT f.seq, f.fid, f.properties, ST_AsBinary(f.geom)
+FROM layer_feature f
+WHERE f.layer_id = $1 AND` + tileWhere + `
+ORDER BY ` + tileSize + ` DESC, f.seq
+LIMIT $7::int8`
+
+const projectTileQuery = `SELECT 0::int, f.id, jsonb_strip_nulls(jsonb_build_object('id', f.id, 'name_zh', f.name_zh,
+	'name_en', f.name_en, 'section', f.section, 'item', f.item, 'category', f.category, 'status', f.status,
+	'location_precision', f.location_precision, 'uncertainty_km', f.uncertainty_km, 'programme', f.programme,
+	'cross_border', f.cross_border)), ST_AsBinary(f.geom)
+FROM project f
+WHERE $1::text = 'projects' AND` + tileWhere + `
+ORDER BY ` + tileSize + ` DESC, f.id
+LIMIT $7::int8`
+
+// tileRowLimit bounds the rows one tile reads: far more features than fit
+// in the tile's byte budget.
+const tileRowLimit = 200_000
 
 // checkTile rejects a tile outside WebMercatorQuad.
 func checkTile(z, x, y int) error {
@@ -155,16 +112,16 @@ func checkTile(z, x, y int) error {
 	return nil
 }
 
-// tileQueries picks a collection's queries, or answers not_found for an id
+// tileQuery picks a collection's query, or answers not_found for an id
 // that no collection can have. Ids come from the registry, never the SQL.
-func tileQueries(collection string) ([2]string, error) {
+func tileQuery(collection string) (string, error) {
 	switch {
 	case collection == domain.CollectionProjects:
-		return projectTileQueries, nil
+		return projectTileQuery, nil
 	case domain.LayerIDPattern.MatchString(collection):
-		return layerTileQueries, nil
+		return layerTileQuery, nil
 	}
-	return [2]string{}, domain.Errorf(domain.ENOTFOUND, "no collection has id %q", collection)
+	return "", domain.Errorf(domain.ENOTFOUND, "no collection has id %q", collection)
 }
 
 // filterBox returns the longitude/latitude box of tile z/x/y grown by the
@@ -181,77 +138,107 @@ func filterBox(z, x, y int) domain.BBox {
 	return domain.BBox{MinLon: lon(minX), MinLat: lat(minY), MaxLon: lon(maxX), MaxLat: lat(maxY)}
 }
 
-// tolerance returns the simplification tolerance in metres at zoom z: in
-// full detail one MVT unit (none from FullDetailZoom on), generalised two.
-func (s *TileService) tolerance(z int, generalised bool) float64 {
-	unit := 2 * mercatorHalf / float64(int64(1)<<z) / TileExtent
-	switch {
-	case generalised:
-		return 2 * unit
-	case z >= s.opt.FullDetailZoom:
-		return 0
-	}
-	return unit
-}
-
 // Tile returns tile z/x/y (XYZ: y counts down from the north) of a
 // collection as a Mapbox Vector Tile with one layer named after the
 // collection, or a zero-length slice when no feature reaches the tile.
 // An unknown collection is a not_found error.
 //
-// A tile is rendered in full detail first. One over MaxBytes is rendered
-// again generalised: simplified by two MVT units and with only as many
-// features as fit, largest first, so that features smaller than a pixel
-// go before any that show. A hard cut at one pixel would empty the low-zoom
-// tiles of a layer of many small polygons, and keep too much of one of many
-// large ones.
+// Below FullDetailZoom lines and rings are simplified by one MVT unit, and
+// lines and polygons smaller than half a unit are not read: on the grid
+// they would collapse. A tile that would pass MaxBytes keeps its largest
+// features, as many as fit, so that features smaller than a pixel go
+// before any that show.
 func (s *TileService) Tile(ctx context.Context, collection string, z, x, y int) ([]byte, error) {
 	if err := checkTile(z, x, y); err != nil {
 		return nil, err
 	}
-	queries, err := tileQueries(collection)
+	q, err := tileQuery(collection)
 	if err != nil {
 		return nil, err
 	}
 	box := filterBox(z, x, y)
-	render := func(limit int64) ([]byte, int64, error) {
-		q, args := queries[0], []any{collection, z, x, y, box.MinLon, box.MinLat, box.MaxLon, box.MaxLat, s.tolerance(z, limit > 0)}
-		if limit > 0 {
-			q, args = queries[1], append(args, limit)
-		}
-		var (
-			mvt []byte
-			n   int64
-		)
-		// A low-zoom tile of a large layer may take longer than an API call
-		// is allowed; it is rendered once and cached, so it gets its own limit.
-		err := pgx.BeginFunc(ctx, s.db.reader(ctx), func(tx pgx.Tx) error {
-			if _, err := tx.Exec(ctx, "SET LOCAL statement_timeout = '120s'"); err != nil {
-				return err
-			}
-			return tx.QueryRow(ctx, q, args...).Scan(&mvt, &n)
-		})
-		if errors.Is(err, pgx.ErrNoRows) {
-			return nil, 0, domain.Errorf(domain.ENOTFOUND, "no collection has id %q", collection)
-		}
-		if err != nil {
-			return nil, 0, mapError(err)
-		}
-		return nonNil(mvt), n, nil
+	opt := vtile.Options{Extent: TileExtent, Buffer: TileBuffer, MaxBytes: s.opt.MaxBytes}
+	minSize := 0.0
+	if z < s.opt.FullDetailZoom {
+		opt.Tolerance = 1
+		minSize = 360 / float64(int64(TileExtent)<<z) / 2
 	}
-	mvt, n, err := render(0)
+	layer := vtile.NewLayer(collection, z, x, y, opt)
+	rows, err := s.db.reader(ctx).Query(ctx, q, collection, box.MinLon, box.MinLat, box.MaxLon, box.MaxLat, minSize, tileRowLimit)
 	if err != nil {
-		return nil, err
+		return nil, mapError(err)
 	}
-	// Each try keeps as many features as the last one's bytes per feature
-	// say fit in 90% of MaxBytes.
-	for i := 0; i < 8 && len(mvt) > s.opt.MaxBytes && n > 1; i++ {
-		limit := max(1, int64(float64(n)*float64(s.opt.MaxBytes)/float64(len(mvt))*0.9))
-		if mvt, n, err = render(limit); err != nil {
+	defer rows.Close()
+	var (
+		read  int
+		seq   int64
+		fid   string
+		props []byte
+		geom  []byte
+		attrs []vtile.Property
+	)
+	isLayer := collection != domain.CollectionProjects
+	for rows.Next() {
+		if err := rows.Scan(&seq, &fid, &props, &geom); err != nil {
+			return nil, mapError(err)
+		}
+		read++
+		if attrs, err = tileProperties(attrs[:0], props); err != nil {
+			return nil, fmt.Errorf("feature %q: %w", fid, err)
+		}
+		if isLayer {
+			attrs = append(attrs, vtile.Property{Key: "fid", Value: fid})
+		}
+		if _, err := layer.AddWKB(geom, uint64(seq), isLayer, attrs); errors.Is(err, vtile.ErrFull) {
+			break
+		} else if err != nil {
 			return nil, err
 		}
 	}
-	return mvt, nil
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, mapError(err)
+	}
+	if read == 0 && isLayer {
+		if _, err := s.Version(ctx, collection); err != nil {
+			return nil, err
+		}
+	}
+	return layer.Marshal(), nil
+}
+
+// tileProperties appends the scalar members of a JSON object: strings,
+// numbers and booleans. Nested objects, arrays and nulls have no MVT value
+// type and are left out, as is a "fid" member, which the tile carries
+// from the feature itself.
+func tileProperties(out []vtile.Property, object []byte) ([]vtile.Property, error) {
+	dec := json.NewDecoder(bytes.NewReader(object))
+	dec.UseNumber()
+	var m map[string]any
+	if err := dec.Decode(&m); err != nil {
+		return out, err
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if k == "fid" {
+			continue
+		}
+		switch v := m[k].(type) {
+		case string, bool:
+			out = append(out, vtile.Property{Key: k, Value: v})
+		case json.Number:
+			if i, err := v.Int64(); err == nil {
+				out = append(out, vtile.Property{Key: k, Value: i})
+			} else if f, err := v.Float64(); err == nil {
+				out = append(out, vtile.Property{Key: k, Value: f})
+			}
+		}
+	}
+	return out, nil
 }
 
 func nonNil(b []byte) []byte {

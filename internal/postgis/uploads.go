@@ -383,6 +383,9 @@ ins AS (
          CASE WHEN f.fid <> '' AND f.duplicate_of IS NULL THEN f.fid ELSE 'u' || f.upload_id || '-' || f.idx END,
          f.properties, f.geom, 1
   FROM upload_feature f, base WHERE `+eligible+`
+  -- Written in the geometry's sort order (a Hilbert curve), so that the
+  -- features of a box share few table pages; seq keeps the file's order.
+  ORDER BY f.geom
   RETURNING fid, properties, geom)
 INSERT INTO feature_version (collection, fid, version, op, properties, geom, changed_by, reason, upload_id)
 SELECT $2, fid, 1, 'create', properties, geom, $3, $4, $1 FROM ins`, id, req.LayerID, who.Username, reason)

@@ -84,6 +84,9 @@ WITH gen AS (
 
 const kinds = `(ARRAY['residential', 'industrial', 'commercial', 'farmland', 'forest', 'water', 'public', 'transport'])[1 + f.seq % 8]`
 
+// Rows are written in the geometry's sort order (a Hilbert curve in
+// PostGIS 3), as an upload's commit writes them, so that a box's features
+// share few table pages; seq keeps the generation order.
 var batchSQL = map[string]string{
 	// Star-shaped polygons of 8-64 vertices, 50 m to 2 km across
 	// (log-uniform): simple and valid by construction.
@@ -97,14 +100,16 @@ FROM f, LATERAL (
     SELECT ST_SetSRID(ST_MakePolygon(ST_MakeLine(a || a[1])), 3857) AS g
     FROM (SELECT array_agg(ST_MakePoint(f.x + r * cos(f.rot + 2 * pi() * v / f.nv), f.y + r * sin(f.rot + 2 * pi() * v / f.nv)) ORDER BY v) AS a
           FROM (SELECT v, 25 * f.s * f.k * (0.6 + 0.4 * random()) AS r FROM generate_series(0, f.nv - 1) v) vr) ring
-) g`,
+) g
+ORDER BY 5`,
 	Points: pointsCTE + `
 INSERT INTO layer_feature (layer_id, seq, fid, properties, geom)
 SELECT $1, f.seq, 'f' || lpad(f.seq::text, 7, '0'),
        jsonb_build_object('name', '点位 ' || lpad(f.seq::text, 7, '0'), 'kind', ` + kinds + `,
            'value', round((f.s * 100)::numeric, 1), 'code', '21' || lpad((f.seq % 100000)::text, 5, '0')),
        f.p
-FROM f`,
+FROM f
+ORDER BY 5`,
 	// Random-walk lines of 8-64 vertices, 50 m to 2 km long.
 	Lines: pointsCTE + `
 INSERT INTO layer_feature (layer_id, seq, fid, properties, geom)
@@ -119,7 +124,8 @@ FROM f, LATERAL (
                        f.rot + (random() - 0.5) AS a
                 FROM generate_series(0, f.nv - 1) v) st
           WINDOW w AS (ORDER BY v)) walk
-) g`,
+) g
+ORDER BY 5`,
 }
 
 // Generate replaces the features of opt.Layer with opt.Features synthetic

@@ -1,0 +1,282 @@
+package vtile_test
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"testing"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/encoding/mvt"
+	"github.com/paulmach/orb/encoding/wkb"
+	"github.com/paulmach/orb/geojson"
+	"github.com/paulmach/orb/maptile"
+
+	"github.com/planmap/planmap/internal/vtile"
+)
+
+// decode reads a tile with orb's decoder, an implementation independent
+// of the encoder under test.
+func decode(t *testing.T, data []byte) *mvt.Layer {
+	t.Helper()
+	layers, err := mvt.Unmarshal(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(layers) != 1 {
+		t.Fatalf("%d layers", len(layers))
+	}
+	return layers[0]
+}
+
+// tilePoint is where p falls in tile tl, in tile coordinates, by orb's
+// own projection.
+func tilePoint(tl maptile.Tile, p orb.Point) orb.Point {
+	fc := geojson.NewFeatureCollection()
+	fc.Append(geojson.NewFeature(p))
+	l := mvt.NewLayer("x", fc)
+	l.ProjectToTile(tl)
+	return l.Features[0].Geometry.(orb.Point)
+}
+
+var dalian = orb.Point{121.6147, 38.9140}
+
+func TestPointsAndProperties(t *testing.T) {
+	tl := maptile.At(dalian, 10)
+	l := vtile.NewLayer("projects", int(tl.Z), int(tl.X), int(tl.Y), vtile.Options{Buffer: 64})
+	props := []vtile.Property{
+		{Key: "name", Value: "大连港"}, {Key: "section", Value: int64(2)}, {Key: "delta", Value: int64(-3)},
+		{Key: "ratio", Value: 0.25}, {Key: "whole", Value: 5.0}, {Key: "ok", Value: true},
+		{Key: "skipped", Value: []int{1}},
+	}
+	if ok, err := l.Add(dalian, 7, true, props); !ok || err != nil {
+		t.Fatalf("add: %v %v", ok, err)
+	}
+	// A second feature with the same values shares the value table.
+	if ok, err := l.Add(orb.Point{dalian[0] + 0.01, dalian[1]}, 8, true, props[:2]); !ok || err != nil {
+		t.Fatalf("add: %v %v", ok, err)
+	}
+	// Far away: not in the tile.
+	if ok, err := l.Add(orb.Point{2.35, 48.85}, 9, true, nil); ok || err != nil {
+		t.Fatalf("a point in Paris was added: %v %v", ok, err)
+	}
+	data := l.Marshal()
+	if len(data) != l.Size() {
+		t.Fatalf("Size %d, Marshal %d bytes", l.Size(), len(data))
+	}
+	got := decode(t, data)
+	if got.Name != "projects" || got.Extent != 4096 || got.Version != 2 || len(got.Features) != 2 {
+		t.Fatalf("layer %s extent %d version %d, %d features", got.Name, got.Extent, got.Version, len(got.Features))
+	}
+	f := got.Features[0]
+	want := map[string]any{"name": "大连港", "section": 2.0, "delta": -3.0, "ratio": 0.25, "whole": 5.0, "ok": true}
+	if len(f.Properties) != len(want) {
+		t.Errorf("properties %v", f.Properties)
+	}
+	for k, v := range want {
+		if f.Properties[k] != v {
+			t.Errorf("%s = %#v, want %#v", k, f.Properties[k], v)
+		}
+	}
+	if f.ID != 7.0 {
+		t.Errorf("id %v", f.ID)
+	}
+	p, exp := f.Geometry.(orb.Point), tilePoint(tl, dalian)
+	if math.Abs(p[0]-exp[0]) > 1 || math.Abs(p[1]-exp[1]) > 1 {
+		t.Errorf("point at %v, want %v", p, exp)
+	}
+}
+
+// box returns a lon/lat rectangle as a polygon, counter-clockwise.
+func box(minLon, minLat, maxLon, maxLat float64) orb.Polygon {
+	return orb.Polygon{{{minLon, minLat}, {maxLon, minLat}, {maxLon, maxLat}, {minLon, maxLat}, {minLon, minLat}}}
+}
+
+func TestPolygonsAreOrientedClippedAndCleaned(t *testing.T) {
+	tl := maptile.At(dalian, 8)
+	b := tl.Bound()
+	l := vtile.NewLayer("parks", 8, int(tl.X), int(tl.Y), vtile.Options{Buffer: 64, Tolerance: 1})
+	// A park with a hole, given clockwise (the wrong way for the exterior).
+	park := box(121.5, 38.85, 121.7, 38.95)
+	park[0].Reverse()
+	park = append(park, orb.Ring{{121.55, 38.88}, {121.6, 38.88}, {121.6, 38.92}, {121.55, 38.92}, {121.55, 38.88}})
+	// A polygon twice the tile's size, clipped to the tile and its buffer.
+	huge := box(b.Min[0]-1, b.Min[1]-1, b.Max[0]+1, b.Max[1]+1)
+	// A polygon far smaller than one unit: it collapses and is left out.
+	speck := box(121.6, 38.9, 121.6000001, 38.9000001)
+	// A thin spike that snapping turns into an out-and-back line.
+	spike := orb.Polygon{{{121.62, 38.90}, {121.64, 38.90}, {121.64, 38.9000001}, {121.62, 38.90}}}
+	for i, p := range []orb.Polygon{park, huge, speck, spike} {
+		ok, err := l.Add(p, uint64(i), true, nil)
+		if err != nil || ok != (i < 2) {
+			t.Errorf("polygon %d: added %v, %v", i, ok, err)
+		}
+	}
+	got := decode(t, l.Marshal())
+	if len(got.Features) != 2 {
+		t.Fatalf("%d features", len(got.Features))
+	}
+	poly, ok := got.Features[0].Geometry.(orb.Polygon)
+	if !ok || len(poly) != 2 {
+		t.Fatalf("park: %#v", got.Features[0].Geometry)
+	}
+	// In tile coordinates (y down) the exterior has a positive area by the
+	// surveyor's formula, which orb calls counter-clockwise; holes negative.
+	if poly[0].Orientation() != orb.CCW || poly[1].Orientation() != orb.CW {
+		t.Errorf("orientations %v %v", poly[0].Orientation(), poly[1].Orientation())
+	}
+	hb := got.Features[1].Geometry.Bound()
+	if hb.Min != (orb.Point{-64, -64}) || hb.Max != (orb.Point{4160, 4160}) {
+		t.Errorf("clipped bound %v", hb)
+	}
+}
+
+func TestLinesAndCollections(t *testing.T) {
+	tl := maptile.At(dalian, 12)
+	l := vtile.NewLayer("roads", 12, int(tl.X), int(tl.Y), vtile.Options{Buffer: 64})
+	b := tl.Bound()
+	// A road crossing the tile twice is cut into two lines.
+	road := orb.LineString{{b.Min[0] - 0.01, b.Center()[1]}, {b.Center()[0], b.Center()[1]}, {b.Center()[0], b.Max[1] + 0.01}}
+	if ok, _ := l.Add(road, 1, true, nil); !ok {
+		t.Fatal("road left out")
+	}
+	mixed := orb.Collection{dalian, road, box(121.61, 38.91, 121.612, 38.912)}
+	if ok, _ := l.Add(mixed, 2, true, nil); !ok {
+		t.Fatal("collection left out")
+	}
+	got := decode(t, l.Marshal())
+	if _, ok := got.Features[0].Geometry.(orb.LineString); !ok {
+		t.Errorf("road: %T", got.Features[0].Geometry)
+	}
+	// Of a collection the parts of the highest dimension are kept.
+	if _, ok := got.Features[1].Geometry.(orb.Polygon); !ok {
+		t.Errorf("collection: %T", got.Features[1].Geometry)
+	}
+}
+
+func TestMaxBytes(t *testing.T) {
+	tl := maptile.At(dalian, 12)
+	l := vtile.NewLayer("pts", 12, int(tl.X), int(tl.Y), vtile.Options{MaxBytes: 300})
+	added, full := 0, false
+	for i := 0; i < 100 && !full; i++ {
+		p := orb.Point{dalian[0] + float64(i)*1e-4, dalian[1]}
+		_, err := l.Add(p, uint64(i), true, []vtile.Property{{Key: "name", Value: "point number " + string(rune('a'+i%26))}})
+		switch {
+		case errors.Is(err, vtile.ErrFull):
+			full = true
+		case err != nil:
+			t.Fatal(err)
+		default:
+			added++
+		}
+	}
+	data := l.Marshal()
+	if !full || len(data) > 300 || added < 5 || len(decode(t, data).Features) != added {
+		t.Fatalf("full %v, %d bytes, %d added", full, len(data), added)
+	}
+}
+
+// ewkb writes a polygon as extended WKB with an SRID and a Z value.
+func ewkb(order binary.ByteOrder, p orb.Polygon) []byte {
+	var b bytes.Buffer
+	if order == binary.LittleEndian {
+		b.WriteByte(1)
+	} else {
+		b.WriteByte(0)
+	}
+	binary.Write(&b, order, uint32(3|0x80000000|0x20000000))
+	binary.Write(&b, order, uint32(4326))
+	binary.Write(&b, order, uint32(len(p)))
+	for _, r := range p {
+		binary.Write(&b, order, uint32(len(r)))
+		for _, pt := range r {
+			binary.Write(&b, order, pt[0])
+			binary.Write(&b, order, pt[1])
+			binary.Write(&b, order, 99.0)
+		}
+	}
+	return b.Bytes()
+}
+
+// AddWKB draws what Add draws from the same geometry.
+func TestAddWKBMatchesAdd(t *testing.T) {
+	tl := maptile.At(dalian, 9)
+	park := box(121.5, 38.85, 121.7, 38.95)
+	geoms := []orb.Geometry{
+		dalian,
+		orb.MultiPoint{dalian, {121.7, 38.95}},
+		orb.LineString{{121.5, 38.85}, {121.6, 38.9}, {121.7, 38.8}},
+		park,
+		orb.MultiPolygon{park, box(121.8, 38.9, 121.9, 39.0)},
+		orb.Collection{dalian, park},
+	}
+	for _, g := range geoms {
+		a := vtile.NewLayer("x", 9, int(tl.X), int(tl.Y), vtile.Options{Buffer: 64, Tolerance: 1})
+		b := vtile.NewLayer("x", 9, int(tl.X), int(tl.Y), vtile.Options{Buffer: 64, Tolerance: 1})
+		data, err := wkb.Marshal(g, binary.BigEndian)
+		if err != nil {
+			t.Fatal(err)
+		}
+		okA, _ := a.Add(orb.Clone(g), 1, true, nil)
+		okB, err := b.AddWKB(data, 1, true, nil)
+		if err != nil || okA != okB || !okA || !bytes.Equal(a.Marshal(), b.Marshal()) {
+			t.Errorf("%s: Add %v, AddWKB %v %v, same tile %v", g.GeoJSONType(), okA, okB, err, bytes.Equal(a.Marshal(), b.Marshal()))
+		}
+	}
+	// Extended WKB with an SRID and Z, in either byte order.
+	for _, order := range []binary.ByteOrder{binary.LittleEndian, binary.BigEndian} {
+		a := vtile.NewLayer("x", 9, int(tl.X), int(tl.Y), vtile.Options{})
+		b := vtile.NewLayer("x", 9, int(tl.X), int(tl.Y), vtile.Options{})
+		a.Add(orb.Clone(park), 1, true, nil)
+		if ok, err := b.AddWKB(ewkb(order, park), 1, true, nil); !ok || err != nil || !bytes.Equal(a.Marshal(), b.Marshal()) {
+			t.Errorf("EWKB %v: %v %v", order, ok, err)
+		}
+	}
+}
+
+func TestAddWKBRejectsMalformedBytes(t *testing.T) {
+	good, _ := wkb.Marshal(box(121.5, 38.85, 121.7, 38.95), binary.LittleEndian)
+	for name, data := range map[string][]byte{
+		"empty":      {},
+		"truncated":  good[:len(good)-5],
+		"byte order": append([]byte{7}, good[1:]...),
+		"type":       {1, 99, 0, 0, 0},
+		"huge count": {1, 2, 0, 0, 0, 255, 255, 255, 127},
+	} {
+		l := vtile.NewLayer("x", 9, 0, 0, vtile.Options{})
+		if _, err := l.AddWKB(data, 0, false, nil); !errors.Is(err, vtile.ErrWKB) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
+func ExampleLayer() {
+	tl := maptile.At(orb.Point{121.6147, 38.9140}, 10)
+	l := vtile.NewLayer("ports", int(tl.Z), int(tl.X), int(tl.Y), vtile.Options{Buffer: 64})
+	l.Add(orb.Point{121.6147, 38.9140}, 1, true, []vtile.Property{{Key: "name_en", Value: "Port of Dalian"}})
+	layers, _ := mvt.Unmarshal(l.Marshal())
+	f := layers[0].Features[0]
+	fmt.Println(layers[0].Name, len(layers[0].Features), f.Properties["name_en"], f.Geometry)
+	// Output: ports 1 Port of Dalian [3794 2728]
+}
+
+// FuzzAddWKB: no input makes AddWKB panic, and what it accepts encodes.
+func FuzzAddWKB(f *testing.F) {
+	for _, g := range []orb.Geometry{dalian, box(121.5, 38.85, 121.7, 38.95), orb.Collection{dalian, orb.LineString{{121, 38}, {122, 39}}}} {
+		data, _ := wkb.Marshal(g, binary.LittleEndian)
+		f.Add(data)
+	}
+	f.Add(ewkb(binary.BigEndian, box(121.5, 38.85, 121.7, 38.95)))
+	tl := maptile.At(dalian, 9)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		l := vtile.NewLayer("x", 9, int(tl.X), int(tl.Y), vtile.Options{Buffer: 64, Tolerance: 1})
+		if _, err := l.AddWKB(data, 1, true, nil); err != nil && !errors.Is(err, vtile.ErrWKB) {
+			t.Fatalf("error %v is not ErrWKB", err)
+		}
+		if out := l.Marshal(); len(out) != l.Size() {
+			t.Fatalf("Size %d, Marshal %d", l.Size(), len(out))
+		}
+	})
+}
