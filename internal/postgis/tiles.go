@@ -10,6 +10,7 @@ import (
 	"sort"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/planmap/planmap/internal/domain"
 	"github.com/planmap/planmap/internal/vtile"
@@ -81,7 +82,7 @@ const (
 
 // Layer features carry fid and their top-level scalar properties; the
 // feature id is seq.
-const layerTileQuery = `SELECT f.seq, f.fid, f.properties, ST_AsBinary(f.geom)
+const layerTileQuery = `SELECT f.seq, f.fid, f.properties::text, ST_AsBinary(f.geom)
 FROM layer_feature f
 WHERE f.layer_id = $1 AND` + tileWhere + `
 ORDER BY ` + tileSize + ` DESC, f.seq
@@ -90,7 +91,7 @@ LIMIT $7::int8`
 const projectTileQuery = `SELECT 0::int, f.id, jsonb_strip_nulls(jsonb_build_object('id', f.id, 'name_zh', f.name_zh,
 	'name_en', f.name_en, 'section', f.section, 'item', f.item, 'category', f.category, 'status', f.status,
 	'location_precision', f.location_precision, 'uncertainty_km', f.uncertainty_km, 'programme', f.programme,
-	'cross_border', f.cross_border)), ST_AsBinary(f.geom)
+	'cross_border', f.cross_border))::text, ST_AsBinary(f.geom)
 FROM project f
 WHERE $1::text = 'projects' AND` + tileWhere + `
 ORDER BY ` + tileSize + ` DESC, f.id
@@ -170,11 +171,12 @@ func (s *TileService) Tile(ctx context.Context, collection string, z, x, y int) 
 	}
 	defer rows.Close()
 	var (
-		read  int
-		seq   int64
-		fid   string
-		props []byte
-		geom  []byte
+		read int
+		seq  int64
+		fid  string
+		// Both only valid until the next row: read in place, never kept.
+		props pgtype.DriverBytes
+		geom  pgtype.DriverBytes
 		attrs []vtile.Property
 	)
 	isLayer := collection != domain.CollectionProjects
