@@ -97,9 +97,10 @@ WHERE $1::text = 'projects' AND` + tileWhere + `
 ORDER BY ` + tileSize + ` DESC, f.id
 LIMIT $7::int8`
 
-// tileRowLimit bounds the rows one tile reads: far more features than fit
-// in the tile's byte budget.
-const tileRowLimit = 200_000
+// tileRowLimit bounds the rows one tile reads: more features than fit in
+// its byte budget (a feature takes at least a dozen bytes), so that a tile
+// that fills up early does not wait for rows it will throw away.
+const tileRowLimit = 50_000
 
 // checkTile rejects a tile outside WebMercatorQuad.
 func checkTile(z, x, y int) error {
