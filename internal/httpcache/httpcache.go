@@ -323,9 +323,13 @@ func (c *Capture) Finish(ctx context.Context) {
 	if c.header.Get("Set-Cookie") != "" {
 		return
 	}
+	// An exact copy: the capture's buffer grew by doubling, and what is
+	// kept must cost what the budget counts.
+	body := make([]byte, len(c.body))
+	copy(body, c.body)
 	c.store.put(&entry{
 		key: c.key, collection: c.collection, version: c.version, route: c.route,
-		status: c.status, header: h, etag: c.header.Get("ETag"), body: c.body,
+		status: c.status, header: h, etag: c.header.Get("ETag"), body: body,
 	})
 }
 

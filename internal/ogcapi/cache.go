@@ -64,9 +64,11 @@ func (c *Cache) put(key, collection, contentType string, body []byte) {
 	zw, _ := gzip.NewWriterLevel(&gz, gzip.BestSpeed)
 	zw.Write(body)
 	zw.Close()
-	r := &cachedResponse{key: key, collection: collection, contentType: contentType, body: body}
+	// Exact copies: buffers grow by doubling, and what is kept must cost
+	// what the budget counts.
+	r := &cachedResponse{key: key, collection: collection, contentType: contentType, body: bytes.Clone(body)}
 	if len(body) > 0 && gz.Len() < len(body) {
-		r.gzipped = gz.Bytes()
+		r.gzipped = bytes.Clone(gz.Bytes())
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
