@@ -1,9 +1,7 @@
 package postgis
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -36,6 +34,9 @@ type TileOptions struct {
 	// FullDetailZoom is the zoom from which tiles are not simplified beyond
 	// the MVT grid. Zero means 14.
 	FullDetailZoom int
+	// RowChunk is how many rows a low-zoom tile reads at a time. Zero
+	// means 16,384.
+	RowChunk int
 }
 
 // TileService renders collections as Mapbox Vector Tiles from PostGIS.
@@ -52,6 +53,9 @@ func NewTileService(db *DB, opt TileOptions) *TileService {
 	if opt.FullDetailZoom <= 0 {
 		opt.FullDetailZoom = 14
 	}
+	if opt.RowChunk <= 0 {
+		opt.RowChunk = tileRowChunk
+	}
 	return &TileService{db: db, opt: opt}
 }
 
@@ -65,7 +69,7 @@ func NewTileService(db *DB, opt TileOptions) *TileService {
 //	$1 collection id
 //	$2..$5 filter box in EPSG:4326: the tile and its buffer
 //	$6 smallest extent, in degrees, of a line or polygon worth reading
-//	$7 most rows to read
+//	$7, $8 how many rows to read, and how many to pass over first
 //
 // Rows come largest first (by the larger side of the bounding box), then in
 // the collection's order, so that a tile that fills up keeps its largest
@@ -86,7 +90,7 @@ const layerTileQuery = `SELECT f.seq, f.fid, f.properties::text, ST_AsBinary(f.g
 FROM layer_feature f
 WHERE f.layer_id = $1 AND` + tileWhere + `
 ORDER BY ` + tileSize + ` DESC, f.seq
-LIMIT $7::int8`
+LIMIT $7::int8 OFFSET $8::int8`
 
 const projectTileQuery = `SELECT 0::int, f.id, jsonb_strip_nulls(jsonb_build_object('id', f.id, 'name_zh', f.name_zh,
 	'name_en', f.name_en, 'section', f.section, 'item', f.item, 'category', f.category, 'status', f.status,
@@ -95,12 +99,16 @@ const projectTileQuery = `SELECT 0::int, f.id, jsonb_strip_nulls(jsonb_build_obj
 FROM project f
 WHERE $1::text = 'projects' AND` + tileWhere + `
 ORDER BY ` + tileSize + ` DESC, f.id
-LIMIT $7::int8`
+LIMIT $7::int8 OFFSET $8::int8`
 
-// tileRowLimit bounds the rows one tile reads: more features than fit in
-// its byte budget (a feature takes at least a dozen bytes), so that a tile
-// that fills up early does not wait for rows it will throw away.
-const tileRowLimit = 50_000
+// A tile reads its rows in chunks, so that one that fills up early does not
+// wait for rows it would throw away, and at most tileRowLimit rows: more
+// features than fit in its byte budget (each takes at least a dozen bytes).
+const (
+	tileRowChunk     = 16_384
+	tileRowLimit     = 50_000
+	tileChunkedBelow = 11 // zoom from which a tile is read in one query
+)
 
 // checkTile rejects a tile outside WebMercatorQuad.
 func checkTile(z, x, y int) error {
@@ -166,41 +174,81 @@ func (s *TileService) Tile(ctx context.Context, collection string, z, x, y int) 
 		minSize = 360 / float64(int64(TileExtent)<<z) / 2
 	}
 	layer := vtile.NewLayer(collection, z, x, y, opt)
-	rows, err := s.db.reader(ctx).Query(ctx, q, collection, box.MinLon, box.MinLat, box.MaxLon, box.MaxLat, minSize, tileRowLimit)
-	if err != nil {
-		return nil, mapError(err)
-	}
-	defer rows.Close()
+	isLayer := collection != domain.CollectionProjects
 	var (
-		read int
-		seq  int64
-		fid  string
-		// Both only valid until the next row: read in place, never kept.
-		props pgtype.DriverBytes
-		geom  pgtype.DriverBytes
+		read  int
+		full  bool
 		attrs []vtile.Property
 	)
-	isLayer := collection != domain.CollectionProjects
-	for rows.Next() {
-		if err := rows.Scan(&seq, &fid, &props, &geom); err != nil {
-			return nil, mapError(err)
+	readChunk := func(q pgx.Tx, sql string, limit int) (int, error) {
+		var rows pgx.Rows
+		var err error
+		args := []any{collection, box.MinLon, box.MinLat, box.MaxLon, box.MaxLat, minSize, limit, read}
+		if q != nil {
+			rows, err = q.Query(ctx, sql, args...)
+		} else {
+			rows, err = s.db.reader(ctx).Query(ctx, sql, args...)
 		}
-		read++
-		if attrs, err = tileProperties(attrs[:0], props); err != nil {
-			return nil, fmt.Errorf("feature %q: %w", fid, err)
+		if err != nil {
+			return 0, mapError(err)
 		}
-		if isLayer {
-			attrs = append(attrs, vtile.Property{Key: "fid", Value: fid})
+		defer rows.Close()
+		var (
+			n   int
+			seq int64
+			fid string
+			// Both only valid until the next row: read in place, never kept.
+			props pgtype.DriverBytes
+			geom  pgtype.DriverBytes
+		)
+		for rows.Next() {
+			if err := rows.Scan(&seq, &fid, &props, &geom); err != nil {
+				return 0, mapError(err)
+			}
+			n++
+			if attrs, err = tileProperties(attrs[:0], props); err != nil {
+				return 0, fmt.Errorf("feature %q: %w", fid, err)
+			}
+			if isLayer {
+				attrs = append(attrs, vtile.Property{Key: "fid", Value: fid})
+			}
+			if _, err := layer.AddWKB(geom, uint64(seq), isLayer, attrs); errors.Is(err, vtile.ErrFull) {
+				full = true
+				break
+			} else if err != nil {
+				return 0, err
+			}
 		}
-		if _, err := layer.AddWKB(geom, uint64(seq), isLayer, attrs); errors.Is(err, vtile.ErrFull) {
-			break
-		} else if err != nil {
+		rows.Close()
+		return n, mapError(rows.Err())
+	}
+	if z >= tileChunkedBelow {
+		// A tile this small seldom fills up: one query.
+		n, err := readChunk(nil, q, tileRowLimit)
+		if err != nil {
 			return nil, err
 		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, mapError(err)
+		read = n
+	} else {
+		// Chunks read from one snapshot, so that a write between them
+		// neither repeats nor loses a feature.
+		err := pgx.BeginTxFunc(ctx, s.db.reader(ctx), pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+			for !full && read < tileRowLimit {
+				limit := min(s.opt.RowChunk, tileRowLimit-read)
+				n, err := readChunk(tx, q, limit)
+				if err != nil {
+					return err
+				}
+				read += n
+				if n < limit {
+					break
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
 	}
 	if read == 0 && isLayer {
 		if _, err := s.Version(ctx, collection); err != nil {
@@ -215,33 +263,12 @@ func (s *TileService) Tile(ctx context.Context, collection string, z, x, y int) 
 // type and are left out, as is a "fid" member, which the tile carries
 // from the feature itself.
 func tileProperties(out []vtile.Property, object []byte) ([]vtile.Property, error) {
-	dec := json.NewDecoder(bytes.NewReader(object))
-	dec.UseNumber()
-	var m map[string]any
-	if err := dec.Decode(&m); err != nil {
-		return out, err
-	}
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		if k == "fid" {
-			continue
+	err := scalarMembers(object, func(key string, v any) {
+		if key != "fid" {
+			out = append(out, vtile.Property{Key: key, Value: v})
 		}
-		switch v := m[k].(type) {
-		case string, bool:
-			out = append(out, vtile.Property{Key: k, Value: v})
-		case json.Number:
-			if i, err := v.Int64(); err == nil {
-				out = append(out, vtile.Property{Key: k, Value: i})
-			} else if f, err := v.Float64(); err == nil {
-				out = append(out, vtile.Property{Key: k, Value: f})
-			}
-		}
-	}
-	return out, nil
+	})
+	return out, err
 }
 
 func nonNil(b []byte) []byte {

@@ -1,6 +1,7 @@
 package postgis_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"math"
@@ -288,6 +289,16 @@ func TestTileLargeLayerStaysSmall(t *testing.T) {
 	}
 	if most < 1000 {
 		t.Fatalf("the fullest z5 tile has %d features", most)
+	}
+	// Read in small chunks, from one snapshot, a tile is the same.
+	chunked := postgis.NewTileService(db, postgis.TileOptions{RowChunk: 97})
+	for _, z := range []int{2, 5, 9} {
+		tl := tileOf(detailCenter, z)
+		whole, err1 := tiles.Tile(ctx, bigLayer, z, int(tl.X), int(tl.Y))
+		parts, err2 := chunked.Tile(ctx, bigLayer, z, int(tl.X), int(tl.Y))
+		if err1 != nil || err2 != nil || len(whole) == 0 || !bytes.Equal(whole, parts) {
+			t.Fatalf("z%d: %d bytes in one chunk, %d in chunks of 97 (%v, %v)", z, len(whole), len(parts), err1, err2)
+		}
 	}
 	// No tile of the data is too big, nor empty: at z2 all 20,000 polygons
 	// are smaller than a pixel, and must not vanish.
