@@ -55,6 +55,8 @@ type Layer struct {
 	features  []byte // encoded Feature fields, each with its tag
 	count     int
 	geomBuf   []uint32
+	ringBuf   []orb.Point
+	featBuf   []byte
 	tagBuf    []uint32
 	scratch   []byte
 	valuesLen int
@@ -137,7 +139,7 @@ func (l *Layer) add(g orb.Geometry, id uint64, hasID bool, props []Property) (bo
 	}
 	l.tagBuf = tags
 	// Feature message.
-	var f []byte
+	f := l.featBuf[:0]
 	if hasID {
 		f = appendTag(f, 1, wireVarint)
 		f = appendVarint(f, id)
@@ -165,6 +167,7 @@ func (l *Layer) add(g orb.Geometry, id uint64, hasID bool, props []Property) (bo
 	l.features = appendTag(l.features, 2, wireBytes)
 	l.features = appendVarint(l.features, uint64(len(f)))
 	l.features = append(l.features, f...)
+	l.featBuf = f
 	l.count++
 	return true, nil
 }
@@ -484,7 +487,7 @@ const (
 // encodeGeometry snaps g to the grid and writes its commands; type 0 when
 // nothing of it is left.
 func (l *Layer) encodeGeometry(g orb.Geometry) (uint64, []uint32) {
-	e := geomEncoder{buf: l.geomBuf[:0]}
+	e := geomEncoder{buf: l.geomBuf[:0], ring: l.ringBuf[:0]}
 	var t uint64
 	switch g := g.(type) {
 	case orb.Point: // projected and clipped: what clipping left of a MultiPoint
@@ -515,7 +518,7 @@ func (l *Layer) encodeGeometry(g orb.Geometry) (uint64, []uint32) {
 			}
 		}
 	}
-	l.geomBuf = e.buf
+	l.geomBuf, l.ringBuf = e.buf, e.ring
 	return t, e.buf
 }
 
