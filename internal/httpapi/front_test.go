@@ -3,7 +3,6 @@ package httpapi_test
 import (
 	"bytes"
 	"context"
-	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -42,28 +41,6 @@ func waitFor(t *testing.T, what string, ok func() bool) {
 	}
 }
 
-func roundTrip(t *testing.T, url string, headers ...string) (*http.Response, []byte) {
-	t.Helper()
-	req, err := http.NewRequest("GET", url, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	// No transparent gzip: each request asks exactly what its headers say.
-	resp, err := (&http.Transport{DisableCompression: true}).RoundTrip(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp, body
-}
-
 // bumpVersion changes a collection's data and version as a write does,
 // and waits until the watcher has heard of it.
 func bumpVersion(t *testing.T, db *postgis.DB, versions *postgis.VersionWatcher, collection, sql string) {
@@ -82,11 +59,11 @@ UPDATE collection_version SET version = version + 1 WHERE collection = '`+collec
 func TestFrontDoorServesRepeatsAndFollowsVersions(t *testing.T) {
 	base, db, versions := newFrontApp(t)
 	u := base + "/collections/projects/items?section=2,7&limit=5"
-	first, body1 := roundTrip(t, u)
+	first, body1 := fetchRaw(t, u)
 	if first.StatusCode != 200 || first.Header.Get("X-Cache") == "hit" {
 		t.Fatalf("first: %d %v", first.StatusCode, first.Header)
 	}
-	second, body2 := roundTrip(t, u)
+	second, body2 := fetchRaw(t, u)
 	if second.Header.Get("X-Cache") != "hit" || !bytes.Equal(body1, body2) {
 		t.Fatalf("second: %v, same body %v", second.Header, bytes.Equal(body1, body2))
 	}
@@ -102,19 +79,19 @@ func TestFrontDoorServesRepeatsAndFollowsVersions(t *testing.T) {
 		t.Errorf("length %d of %d, request ids %q %q", second.ContentLength, len(body2), first.Header.Get("X-Request-Id"), second.Header.Get("X-Request-Id"))
 	}
 	// A client holding the ETag gets 304 from the store.
-	nm, body := roundTrip(t, u, "If-None-Match", first.Header.Get("ETag"))
+	nm, body := fetchRaw(t, u, "If-None-Match", first.Header.Get("ETag"))
 	if nm.StatusCode != http.StatusNotModified || len(body) != 0 || nm.Header.Get("ETag") != first.Header.Get("ETag") {
 		t.Fatalf("If-None-Match: %d %v %q", nm.StatusCode, nm.Header, body)
 	}
 	// Another variant of the request is another entry: gzip.
-	gz1, zbody1 := roundTrip(t, u, "Accept-Encoding", "gzip")
-	gz2, zbody2 := roundTrip(t, u, "Accept-Encoding", "gzip")
+	gz1, zbody1 := fetchRaw(t, u, "Accept-Encoding", "gzip")
+	gz2, zbody2 := fetchRaw(t, u, "Accept-Encoding", "gzip")
 	if gz1.Header.Get("Content-Encoding") != "gzip" || gz2.Header.Get("Content-Encoding") != "gzip" ||
 		gz2.Header.Get("X-Cache") != "hit" || !bytes.Equal(zbody1, zbody2) || bytes.Equal(zbody1, body1) {
 		t.Fatalf("gzip: %v / %v", gz1.Header, gz2.Header)
 	}
 	// Another base URL (behind a proxy) is another entry with its own links.
-	px, pbody := roundTrip(t, u, "X-Forwarded-Proto", "https", "X-Forwarded-Host", "maps.example.org")
+	px, pbody := fetchRaw(t, u, "X-Forwarded-Proto", "https", "X-Forwarded-Host", "maps.example.org")
 	if px.Header.Get("X-Cache") == "hit" && !bytes.Contains(pbody, []byte("https://maps.example.org/")) {
 		t.Fatalf("forwarded request served another base URL's answer: %s", pbody)
 	}
@@ -123,13 +100,13 @@ func TestFrontDoorServesRepeatsAndFollowsVersions(t *testing.T) {
 	}
 	// A write makes every stored answer of the collection unreachable.
 	bumpVersion(t, db, versions, "projects", `UPDATE project SET name_en = 'Renamed port' WHERE id = 'port-dalian'`)
-	third, body3 := roundTrip(t, base+"/collections/projects/items?section=2,7&limit=100")
-	fourth, body4 := roundTrip(t, base+"/collections/projects/items?section=2,7&limit=100")
+	third, body3 := fetchRaw(t, base+"/collections/projects/items?section=2,7&limit=100")
+	fourth, body4 := fetchRaw(t, base+"/collections/projects/items?section=2,7&limit=100")
 	if third.Header.Get("X-Cache") == "hit" || !strings.Contains(string(body3), "Renamed port") ||
 		fourth.Header.Get("X-Cache") != "hit" || !bytes.Equal(body3, body4) {
 		t.Fatalf("after a write: %v / %v", third.Header, fourth.Header)
 	}
-	again, _ := roundTrip(t, u)
+	again, _ := fetchRaw(t, u)
 	if again.Header.Get("X-Cache") == "hit" || again.Header.Get("ETag") == first.Header.Get("ETag") {
 		t.Fatalf("the old answer was served after a write: %v", again.Header)
 	}
@@ -144,8 +121,8 @@ func TestFrontDoorKeepsOnlyWhatIsOffered(t *testing.T) {
 		"/collections/projects/items/no-such-thing",          // 404 of an item
 		"/collections/projects/tiles/WebMercatorQuad/99/0/0", // 400
 	} {
-		first, body1 := roundTrip(t, base+path)
-		second, _ := roundTrip(t, base+path)
+		first, body1 := fetchRaw(t, base+path)
+		second, _ := fetchRaw(t, base+path)
 		if second.Header.Get("X-Cache") == "hit" && first.StatusCode != 200 {
 			t.Errorf("%s: a %d answer was kept: %s", path, first.StatusCode, body1)
 		}
@@ -159,14 +136,14 @@ func TestFrontDoorKeepsOnlyWhatIsOffered(t *testing.T) {
 		"/collections/projects/tiles/WebMercatorQuad/7/48/107",
 		"/collections/projects/items?f=html&limit=3",
 	} {
-		roundTrip(t, base+path)
-		second, _ := roundTrip(t, base+path)
+		fetchRaw(t, base+path)
+		second, _ := fetchRaw(t, base+path)
 		if second.StatusCode != 200 || second.Header.Get("X-Cache") != "hit" {
 			t.Errorf("%s: %d %v", path, second.StatusCode, second.Header)
 		}
 	}
 	// Answers from the store are counted in /metrics under their route.
-	_, metrics := roundTrip(t, base+"/metrics")
+	_, metrics := fetchRaw(t, base+"/metrics")
 	want := `planmap_http_requests_total{method="GET",route="/collections/:collectionId/tiles/:tileMatrixSetId/:tileMatrix/:tileRow/:tileCol",status="200"} 2`
 	if !strings.Contains(string(metrics), want) {
 		t.Errorf("metrics lack %s", want)

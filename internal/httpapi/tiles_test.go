@@ -42,8 +42,8 @@ func newTileApp(t *testing.T) *httptest.Server {
 	return srv
 }
 
-// fetchTile GETs url without transparent decompression.
-func fetchTile(t *testing.T, url string, headers ...string) (*http.Response, []byte) {
+// fetchRaw GETs url without transparent decompression.
+func fetchRaw(t *testing.T, url string, headers ...string) (*http.Response, []byte) {
 	t.Helper()
 	req, err := http.NewRequest("GET", url, nil)
 	if err != nil {
@@ -92,12 +92,12 @@ func TestTileJSONServesMapClients(t *testing.T) {
 	}
 	// The template, filled in, is a tile.
 	u := strings.NewReplacer("{z}", "7", "{y}", strconv.Itoa(int(dalianTile.Y)), "{x}", strconv.Itoa(int(dalianTile.X))).Replace(tj.Tiles[0])
-	if resp, _ := fetchTile(t, u); resp.StatusCode != 200 || resp.Header.Get("Content-Type") != ogcapi.MediaMVT {
+	if resp, _ := fetchRaw(t, u); resp.StatusCode != 200 || resp.Header.Get("Content-Type") != ogcapi.MediaMVT {
 		t.Fatalf("GET %s: %d %s", u, resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
 
 	// A layer: its scalar properties and its attribution; behind a proxy.
-	resp, body := fetchTile(t, srv.URL+"/collections/cities/tiles/WebMercatorQuad?f=tilejson", "X-Forwarded-Proto", "https", "X-Forwarded-Host", "maps.example.org")
+	resp, body := fetchRaw(t, srv.URL+"/collections/cities/tiles/WebMercatorQuad?f=tilejson", "X-Forwarded-Proto", "https", "X-Forwarded-Host", "maps.example.org")
 	if resp.StatusCode != 200 {
 		t.Fatalf("cities: %d %s", resp.StatusCode, body)
 	}
@@ -124,7 +124,7 @@ func TestTileJSONServesMapClients(t *testing.T) {
 	}
 	for _, path := range []string{"/collections/nope/tiles", "/collections/nope/tiles/WebMercatorQuad/tilejson", "/tileMatrixSets/GoogleCRS84Quad",
 		"/collections/programmes/tiles", "/collections/programmes/tiles/WebMercatorQuad"} {
-		if resp, body := fetchTile(t, srv.URL+path); resp.StatusCode != 404 || !strings.Contains(string(body), `"not_found"`) {
+		if resp, body := fetchRaw(t, srv.URL+path); resp.StatusCode != 404 || !strings.Contains(string(body), `"not_found"`) {
 			t.Errorf("%s: %d %s", path, resp.StatusCode, body)
 		}
 	}
@@ -155,14 +155,14 @@ func decodeTile(t *testing.T, body []byte, gzipped bool) map[string]int {
 func TestTileFetchedWithAndWithoutGzip(t *testing.T) {
 	srv := newTileApp(t)
 	url := tileURL(srv.URL, "projects", dalianTile)
-	plain, body := fetchTile(t, url)
+	plain, body := fetchRaw(t, url)
 	if plain.StatusCode != 200 || plain.Header.Get("Content-Encoding") != "" || plain.Header.Get("Cache-Control") != ogcapi.CacheControl {
 		t.Fatalf("plain: %d %v", plain.StatusCode, plain.Header)
 	}
 	if got := decodeTile(t, body, false); got["projects"] != 2 || len(got) != 1 {
 		t.Fatalf("plain tile: %v", got)
 	}
-	zipped, zbody := fetchTile(t, url, "Accept-Encoding", "gzip")
+	zipped, zbody := fetchRaw(t, url, "Accept-Encoding", "gzip")
 	if zipped.StatusCode != 200 || zipped.Header.Get("Content-Encoding") != "gzip" || !strings.Contains(strings.Join(zipped.Header.Values("Vary"), ","), "Accept-Encoding") {
 		t.Fatalf("gzip: %d %v", zipped.StatusCode, zipped.Header)
 	}
@@ -181,17 +181,17 @@ func TestTileFetchedWithAndWithoutGzip(t *testing.T) {
 	if etag == "" || etag == zipped.Header.Get("ETag") {
 		t.Fatalf("ETags %q and %q", etag, zipped.Header.Get("ETag"))
 	}
-	if resp, body := fetchTile(t, url, "If-None-Match", etag); resp.StatusCode != 304 || len(body) != 0 || resp.Header.Get("ETag") != etag {
+	if resp, body := fetchRaw(t, url, "If-None-Match", etag); resp.StatusCode != 304 || len(body) != 0 || resp.Header.Get("ETag") != etag {
 		t.Fatalf("If-None-Match: %d %v", resp.StatusCode, resp.Header)
 	}
 	// Any origin may read tiles, as everything else.
-	if resp, _ := fetchTile(t, url, "Origin", "https://elsewhere.example"); resp.Header.Get("Access-Control-Allow-Origin") != "*" {
+	if resp, _ := fetchRaw(t, url, "Origin", "https://elsewhere.example"); resp.Header.Get("Access-Control-Allow-Origin") != "*" {
 		t.Fatalf("CORS: %v", resp.Header)
 	}
 
 	// Paris has no project: 204, no body.
 	far := tileURL(srv.URL, "projects", maptile.At(orb.Point{2.35, 48.85}, 7))
-	if resp, body := fetchTile(t, far, "Accept-Encoding", "gzip"); resp.StatusCode != 204 || len(body) != 0 {
+	if resp, body := fetchRaw(t, far, "Accept-Encoding", "gzip"); resp.StatusCode != 204 || len(body) != 0 {
 		t.Fatalf("empty tile: %d, %d bytes", resp.StatusCode, len(body))
 	}
 }
@@ -219,7 +219,7 @@ func TestTileRejectsBadCoordinates(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.path, func(t *testing.T) {
-			resp, body := fetchTile(t, base+tt.path)
+			resp, body := fetchRaw(t, base+tt.path)
 			var e tileError
 			if err := json.Unmarshal(body, &e); err != nil || resp.StatusCode != 400 || e.Code != "invalid" || !strings.Contains(e.Message, `"`+tt.param+`"`) {
 				t.Fatalf("%d %s: want 400 naming %q", resp.StatusCode, body, tt.param)
@@ -235,7 +235,7 @@ func TestTileRejectsBadCoordinates(t *testing.T) {
 		"/collections/projects/tiles/WorldCRS84Quad/7/48/107":     404,
 		"/collections/projects/tiles/WebMercatorQuad/7/48/107?x=": 400,
 	} {
-		if resp, body := fetchTile(t, srv.URL+path); resp.StatusCode != status {
+		if resp, body := fetchRaw(t, srv.URL+path); resp.StatusCode != status {
 			t.Errorf("%s: %d %s, want %d", path, resp.StatusCode, body, status)
 		}
 	}
@@ -284,7 +284,7 @@ func TestGDALReadsTiles(t *testing.T) {
 			if gz {
 				headers = []string{"Accept-Encoding", "gzip"}
 			}
-			resp, body := fetchTile(t, tileURL(srv.URL, coll, dalianTile), headers...)
+			resp, body := fetchRaw(t, tileURL(srv.URL, coll, dalianTile), headers...)
 			if resp.StatusCode != 200 || (resp.Header.Get("Content-Encoding") == "gzip") != gz {
 				t.Fatalf("%s: %d %v", name, resp.StatusCode, resp.Header)
 			}
