@@ -28,10 +28,11 @@ type cachedResponse struct {
 	collection  string
 	contentType string
 	body        []byte
-	gzipped     []byte
-}
+	charged     int // what the entry counts against the budget now
 
-func (r *cachedResponse) cost() int { return len(r.body) + len(r.gzipped) + len(r.key) + 64 }
+	gzOnce  sync.Once
+	gzipped []byte // nil until a client takes gzip, or when it would not be smaller
+}
 
 // NewCache returns a cache of at most maxBytes, storing no answer larger
 // than maxEntry bytes.
@@ -55,28 +56,55 @@ func (c *Cache) get(key string) *cachedResponse {
 	return el.Value.(*cachedResponse)
 }
 
-// put stores body, with a gzipped copy for clients that accept it.
+// put stores body. An exact copy: buffers grow by doubling, and what is
+// kept must cost what the budget counts. The gzipped copy is made when a
+// client first takes it (gzipOf), so that a miss pays only for the copy.
 func (c *Cache) put(key, collection, contentType string, body []byte) {
 	if c == nil || len(body) > c.maxEntry {
 		return
 	}
-	var gz bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&gz, gzip.BestSpeed)
-	zw.Write(body)
-	zw.Close()
-	// Exact copies: buffers grow by doubling, and what is kept must cost
-	// what the budget counts.
 	r := &cachedResponse{key: key, collection: collection, contentType: contentType, body: bytes.Clone(body)}
-	if len(body) > 0 && gz.Len() < len(body) {
-		r.gzipped = bytes.Clone(gz.Bytes())
-	}
+	r.charged = len(r.body) + len(r.key) + 64
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if el, ok := c.entries[key]; ok {
 		c.remove(el)
 	}
 	c.entries[key] = c.lru.PushFront(r)
-	c.size += r.cost()
+	c.size += r.charged
+	c.evict()
+}
+
+// gzipOf returns r's body gzipped, or nil when gzip would not make it
+// smaller; the first call compresses, and the copy is charged to the
+// budget while r is in the cache.
+func (c *Cache) gzipOf(r *cachedResponse) []byte {
+	r.gzOnce.Do(func() {
+		if len(r.body) == 0 {
+			return
+		}
+		var gz bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&gz, gzip.BestSpeed)
+		zw.Write(r.body)
+		zw.Close()
+		if gz.Len() >= len(r.body) {
+			return
+		}
+		r.gzipped = bytes.Clone(gz.Bytes())
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if el, ok := c.entries[r.key]; ok && el.Value.(*cachedResponse) == r {
+			r.charged += len(r.gzipped)
+			c.size += len(r.gzipped)
+			c.evict()
+		}
+	})
+	return r.gzipped
+}
+
+// evict drops the least recently used entries until the cache fits; c.mu
+// is held.
+func (c *Cache) evict() {
 	for c.size > c.maxBytes && c.lru.Len() > 0 {
 		c.remove(c.lru.Back())
 	}
@@ -86,7 +114,7 @@ func (c *Cache) remove(el *list.Element) {
 	r := el.Value.(*cachedResponse)
 	delete(c.entries, r.key)
 	c.lru.Remove(el)
-	c.size -= r.cost()
+	c.size -= r.charged
 }
 
 // Invalidate drops a collection's entries, or all with collection "".

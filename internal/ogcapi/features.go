@@ -230,7 +230,7 @@ func (h *Handler) items(c echo.Context) error {
 	}
 	if hit := h.cache.get(etag); hit != nil {
 		httpcache.Offer(ctx, r.collection, version, c.Path())
-		return serveCached(c, hit)
+		return serveCached(c, h.cache, hit)
 	}
 	base := BaseURL(c.Request())
 	path := "/collections/" + r.collection + "/items"
@@ -331,13 +331,15 @@ func (h *Handler) items(c echo.Context) error {
 }
 
 // serveCached answers from the cache, gzipped when the client takes it.
-func serveCached(c echo.Context, r *cachedResponse) error {
+func serveCached(c echo.Context, cache *Cache, r *cachedResponse) error {
 	hdr := c.Response().Header()
 	hdr.Add("Vary", "Accept-Encoding")
 	hdr.Set("X-Cache", "hit")
-	if r.gzipped != nil && clientTakesGzip(c.Request()) {
-		hdr.Set("Content-Encoding", "gzip")
-		return c.Blob(http.StatusOK, r.contentType, r.gzipped)
+	if clientTakesGzip(c.Request()) {
+		if gz := cache.gzipOf(r); gz != nil {
+			hdr.Set("Content-Encoding", "gzip")
+			return c.Blob(http.StatusOK, r.contentType, gz)
+		}
 	}
 	return c.Blob(http.StatusOK, r.contentType, r.body)
 }

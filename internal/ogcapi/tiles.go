@@ -516,9 +516,9 @@ func (h *TileHandler) tile(c echo.Context) error {
 		switch {
 		case len(hit.body) == 0:
 			return c.NoContent(http.StatusNoContent)
-		case gz && hit.gzipped != nil:
+		case gz && h.Cache.gzipOf(hit) != nil:
 			c.Response().Header().Set("Content-Encoding", "gzip")
-			return c.Blob(http.StatusOK, MediaMVT, hit.gzipped)
+			return c.Blob(http.StatusOK, MediaMVT, h.Cache.gzipOf(hit))
 		}
 		return c.Blob(http.StatusOK, MediaMVT, hit.body)
 	}
