@@ -93,6 +93,15 @@ func TestReadReplicaAndReadYourWrites(t *testing.T) {
 	if _, err := rconn.Exec(ctx, `SELECT pg_wal_replay_pause()`); err != nil {
 		t.Fatal(err)
 	}
+	// A pause is only requested until replay reaches a point to stop at.
+	for state := ""; state != "paused"; {
+		if err := rconn.QueryRow(ctx, `SELECT pg_get_wal_replay_pause_state()`).Scan(&state); err != nil {
+			t.Fatal(err)
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("replay is %q, not paused", state)
+		}
+	}
 	resp, _ := get("/collections/projects/items/port-dalian")
 	req, _ := http.NewRequest("PATCH", base+"/collections/projects/items/port-dalian", strings.NewReader(`{"properties":{"name_en":"Port of Dalian (edited)"}}`))
 	req.Header.Set("Authorization", "Bearer "+token)

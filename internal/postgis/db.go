@@ -103,10 +103,13 @@ func (db *DB) Close() {
 }
 
 // WriteMark returns the primary's WAL position, to be passed back by a
-// client that must read its own writes.
+// client that must read its own writes. It is the insert position, which
+// is past the commit record of every committed transaction; the write
+// position may not be yet with synchronous_commit off, and a replica
+// replayed up to it could still lack the commit.
 func (db *DB) WriteMark(ctx context.Context) (string, error) {
 	var lsn string
-	err := db.Pool.QueryRow(ctx, `SELECT pg_current_wal_lsn()::text`).Scan(&lsn)
+	err := db.Pool.QueryRow(ctx, `SELECT pg_current_wal_insert_lsn()::text`).Scan(&lsn)
 	return lsn, mapError(err)
 }
 
