@@ -27,20 +27,30 @@
 //                after one unmeasured warm-up load. Bytes: every response as
 //                sent (headers plus the body content-encoded, as
 //                CDP Network.loadingFinished encodedDataLength counts it; the
-//                MapLibre worker's script, which the page's network events do
-//                not show, by fetching it again with the browser's
-//                Accept-Encoding). Interactive: from navigation start to the
-//                map's first `idle` after the app's data has been handed to
-//                it (window.__planmap.ready), with the basemap, projects and
+//                MapLibre worker's script and the worker's own requests,
+//                which the page's network events do not show, by fetching
+//                them again with the browser's Accept-Encoding).
+//                Interactive: from navigation start to the map's first
+//                `idle` after the app's data has been handed to it
+//                (window.__planmap.ready), with the basemap, projects and
 //                labels drawn.
 //   filter       10 different filter changes (section and status checkboxes,
 //                clicked as a user would), repeated over rounds, on a page
 //                whose map is idle. List: from the click to the first
 //                animation frame after it (the list's DOM is rebuilt
 //                synchronously in the click; that frame paints it). Map: from
-//                the click to the first frame drawn after every project
-//                source has taken the new data. Idle: to the map's next
-//                `idle` (includes the 100 ms label fade; no budget).
+//                the click to the end of the first frame that draws the
+//                projects the map settles on (compared, by what a query of
+//                the project layers finds in the frame, with the map once
+//                idle), among the frames in which every source of the
+//                project layers is loaded: a source given new data or a
+//                layer filter is loading until its tiles are made again; a
+//                feature-state change needs no loading and is drawn in the
+//                next frame. The settled map must draw no project the
+//                filters leave out (else the run fails); changes that left
+//                the map's projects as they were (outside the view) are
+//                counted. Idle: to the map's next `idle`: every tile, label
+//                placement and fade done (no budget).
 //   filter + 20k the same with the uploaded layer shown as an overlay
 //                (?layers=bench-20k), drawn from planmap's vector tiles.
 import { createRequire } from 'node:module';
@@ -212,14 +222,20 @@ async function interactive(page) {
   return interactiveAt;
 }
 
+// Which of the project features a query found are drawn (written out in each page function below, which
+// runs in the page): the app's project layers hold every project and draw those whose feature state is
+// {on: true} (frontend/src/projectmap.ts); where no feature has that state (an app that gives its sources
+// only what it draws), every feature found is drawn.
+
 /** What the map shows, to check that a load drew its data. */
 const drawn = (page) =>
   page.evaluate((layer) => {
     const m = window.__planmap.map;
-    const q = (ls) => m.queryRenderedFeatures({ layers: ls.filter((l) => m.getLayer(l)) }).length;
+    const onlyDrawn = (fs) => (fs.some((f) => f.state && 'on' in f.state) ? fs.filter((f) => f.state.on === true) : fs);
+    const q = (ls, keep = (fs) => fs) => keep(m.queryRenderedFeatures({ layers: ls.filter((l) => m.getLayer(l)) })).length;
     return {
       land: q(['land']),
-      projects: q(['proj-point', 'proj-line', 'proj-poly-fill', 'proj-cluster']),
+      projects: q(['proj-point', 'proj-line', 'proj-poly-fill', 'proj-cluster'], onlyDrawn),
       labels: q(['city-labels']),
       overlay: q([`ov-${layer}-fill`, `ov-${layer}-line`]),
     };
@@ -248,7 +264,7 @@ async function coldLoad(query = '/') {
     const ms = await interactive(page);
     const shown = await drawn(page);
     await page.waitForLoadState('networkidle', { timeout: 10_000 }).catch(() => {});
-    // Requests the page's network events did not show (the worker's script): headers as Playwright saw them, the body as planmap sends it.
+    // Requests the page's network events did not show (the worker's script and its requests): headers as Playwright saw them, the body as planmap sends it.
     let extra = 0;
     for (const r of all.filter((r) => !cdpSeen.has(r.url()))) {
       const s = await r.sizes().catch(() => ({ responseHeadersSize: 0 }));
@@ -273,39 +289,45 @@ async function coldLoad(query = '/') {
 async function timeClick(page, selector) {
   return page.evaluate(async (sel) => {
     const map = window.__planmap.map;
-    const SRC = ['proj-points', 'proj-lines', 'proj-polygons', 'proj-halos'];
-    const loading = new Set();
-    const done = new Set();
-    let off = () => {};
-    const frame = new Promise((resolve) => {
-      const timer = setTimeout(() => (off(), resolve(null)), 10_000);
-      const onLoading = (e) => SRC.includes(e.sourceId) && loading.add(e.sourceId);
-      const onData = (e) => SRC.includes(e.sourceId) && loading.has(e.sourceId) && e.isSourceLoaded && done.add(e.sourceId);
-      const onRender = () => {
-        if (done.size === SRC.length && SRC.every((s) => map.isSourceLoaded(s))) {
-          off();
-          clearTimeout(timer);
-          resolve(performance.now());
-        }
-      };
-      off = () => {
-        map.off('dataloading', onLoading);
-        map.off('sourcedata', onData);
-        map.off('render', onRender);
-      };
-      map.on('dataloading', onLoading);
-      map.on('sourcedata', onData);
-      map.on('render', onRender);
-    });
-    const before = JSON.stringify(window.__planmap.listIds());
+    const onlyDrawn = (fs) => (fs.some((f) => f.state && 'on' in f.state) ? fs.filter((f) => f.state.on === true) : fs);
+    // Every source a project layer draws from (read before the click: the style is serialised).
+    const PROJECT_LAYERS = ['proj-point', 'proj-line', 'proj-poly-fill', 'proj-cluster'];
+    const SRC = [...new Set(map.getStyle().layers.filter((l) => l.id.startsWith('proj-') && l.source).map((l) => l.source))];
+    // The project features a frame draws: those switched on, unclustered ones by id, clusters by position and count.
+    const drawnNow = () => {
+      const ids = new Set();
+      const clusters = new Set();
+      for (const f of onlyDrawn(map.queryRenderedFeatures({ layers: PROJECT_LAYERS }))) {
+        if (f.properties.cluster_id !== undefined) clusters.add(`${f.properties.cluster_id}:${f.properties.point_count}`);
+        else ids.add(f.properties.id);
+      }
+      return { ids: [...ids].sort(), clusters: [...clusters].sort() };
+    };
+    const key = (d) => JSON.stringify(d);
+    const before = key(drawnNow());
+    // Every frame drawn from the click until the map is idle in which every project source is loaded, and what it drew.
+    const frames = [];
+    const onRender = () => {
+      if (!SRC.every((s) => map.isSourceLoaded(s))) return;
+      const at = performance.now();
+      frames.push({ at, shown: key(drawnNow()) });
+    };
+    map.on('render', onRender);
+    const listBefore = JSON.stringify(window.__planmap.listIds());
     const t0 = performance.now();
     document.querySelector(sel).click();
     const sync = performance.now() - t0;
     const list = await new Promise((r) => requestAnimationFrame(() => r(performance.now() - t0)));
-    const listChanged = JSON.stringify(window.__planmap.listIds()) !== before;
-    const f = await frame;
-    await window.__planmap.whenIdle();
-    return { sync, list, map: f === null ? null : f - t0, idle: performance.now() - t0, update: window.__planmap.lastUpdateMs(), listChanged };
+    const listChanged = JSON.stringify(window.__planmap.listIds()) !== listBefore;
+    const settled = await Promise.race([window.__planmap.whenIdle().then(() => true), new Promise((r) => setTimeout(() => r(false), 10_000))]);
+    const idle = performance.now() - t0;
+    map.off('render', onRender);
+    // The map is drawn when a frame draws what the map settles on.
+    const final = key(drawnNow());
+    const first = settled ? frames.find((f) => f.shown === final) : undefined;
+    const passing = new Set(window.__planmap.filteredIds());
+    const wrong = JSON.parse(final).ids.filter((id) => !passing.has(id));
+    return { sync, list, map: first ? first.at - t0 : null, idle, update: window.__planmap.lastUpdateMs(), listChanged, wrong, changed: final !== before };
   }, selector);
 }
 
@@ -326,6 +348,8 @@ async function filterChanges(page) {
   return [s1, a, s2, a, s3, s1, b, s2, s3, b];
 }
 
+let unchangedMaps = 0;
+
 async function filterRun(query) {
   const { context, page } = await newPage();
   try {
@@ -339,6 +363,8 @@ async function filterRun(query) {
       for (const sel of changes) {
         const s = await timeClick(page, sel);
         if (s.map === null) throw new Error(`the map did not draw the change ${sel} within 10 s`);
+        if (s.wrong.length) throw new Error(`after ${sel} the map draws projects the filters leave out: ${s.wrong.join(', ')}`);
+        if (!s.changed) unchangedMaps++;
         samples.push(s);
       }
     }
@@ -421,7 +447,7 @@ try {
     row('first load: navigation → map interactive', '2 s', loads.map((l) => l.ms), ms, BUDGET.interactive),
     row(`filter change, plan data (${plan.samples.length}): list`, '100 ms', plan.samples.map((s) => s.list), ms, BUDGET.filterPlan),
     row('filter change, plan data: map drawn', '100 ms', plan.samples.map((s) => s.map), ms, BUDGET.filterPlan),
-    row('filter change, plan data: map idle (after 100 ms label fade)', '—', plan.samples.map((s) => s.idle), ms),
+    row('filter change, plan data: map idle', '—', plan.samples.map((s) => s.idle), ms),
     row(`filter change, ${FEATURES} uploaded features shown (${layer.samples.length}): list`, '300 ms', layer.samples.map((s) => s.list), ms, BUDGET.filterLayer),
     row(`filter change, ${FEATURES} uploaded features shown: map drawn`, '300 ms', layer.samples.map((s) => s.map), ms, BUDGET.filterLayer),
     row(`filter change, ${FEATURES} uploaded features shown: map idle`, '—', layer.samples.map((s) => s.idle), ms),
@@ -430,6 +456,7 @@ try {
       `Filter work inside the click (filters, counts, list, map data handed over; lastUpdateMs): median ${ms(median(plan.samples.map((s) => s.update)))} plan, ${ms(median(layer.samples.map((s) => s.update)))} with the layer. ` +
       `Uploaded layer: ${up.features} features, draft ready ${(up.ready / 1000).toFixed(1)} s after POST /uploads; ${layer.shown.overlay} of its features drawn in the opening view. ` +
       (unchanged ? `${unchanged} filter changes left the list as it was (a change outside the view). ` : '') +
+      (unchangedMaps ? `${unchangedMaps} filter changes left the map's projects as they were. ` : '') +
       `Run time ${((Date.now() - started) / 1000).toFixed(0)} s.`,
   ];
   console.log(lines.join('\n'));

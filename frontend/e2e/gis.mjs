@@ -359,7 +359,7 @@ describe('GIS staff: sign-in, uploads, drafts, commits, history and rollback', {
     assert.equal(after.properties.location_precision, 'site');
     // The app re-read the projects: its polygon is drawn.
     await idle(page);
-    assert.ok(await page.evaluate((id) => window.__planmap.map.queryRenderedFeatures({ layers: ['proj-poly-fill'] }).some((f) => f.properties.id === id), target.id));
+    assert.ok(await page.evaluate((id) => window.__planmap.map.queryRenderedFeatures({ layers: ['proj-poly-fill'] }).some((f) => f.properties.id === id && f.state?.on === true), target.id));
     await shot(page, '14-commit-projects.png');
     await assertNothingRan(page, 'project commit');
   });

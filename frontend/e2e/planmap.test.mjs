@@ -70,13 +70,18 @@ async function assertMatchesAPI(page, query) {
   return expected;
 }
 
-/** Project features drawn on the map now: unclustered ids, cluster sizes. */
+/**
+ * Project features drawn on the map now: unclustered ids, cluster sizes. The
+ * project layers hold every project and draw the features whose state is
+ * {on: true} (src/projectmap.ts); the others are in the tiles but not drawn.
+ */
 async function rendered(page) {
   return page.evaluate(() => {
     const map = window.__planmap.map;
     const ids = new Set();
     const clusters = new Map();
     for (const f of map.queryRenderedFeatures({ layers: ['proj-point', 'proj-line', 'proj-poly-fill', 'proj-cluster'] })) {
+      if (f.state?.on !== true) continue;
       if (f.properties.cluster_id !== undefined) clusters.set(f.properties.cluster_id, f.properties.point_count);
       else ids.add(f.properties.id);
     }
@@ -374,27 +379,34 @@ describe('planmap front end', { timeout: 600_000 }, () => {
 
     const status = counts.filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1])[0][0];
     const t = await page.evaluate(async (sel) => {
-      const t0 = performance.now();
       const map = window.__planmap.map;
-      // the first frame drawn after the points source has taken the new data
+      const sources = [...new Set(map.getStyle().layers.filter((l) => l.id.startsWith('proj-') && l.source).map((l) => l.source))];
+      const drawnIds = () =>
+        [...new Set(map.queryRenderedFeatures({ layers: ['proj-point', 'proj-line', 'proj-poly-fill'] }).filter((f) => f.state?.on === true).map((f) => f.properties.id))].sort();
+      const before = drawnIds();
+      // the first frame drawn after the click with every project source loaded (a source given new data is loading until its tiles are redone)
       const drawn = new Promise((resolve) => {
-        const timer = setTimeout(resolve, 10_000);
-        const onData = (e) => {
-          // loaded with its tiles redone (the metadata event comes before the worker has laid them out again)
-          if (e.sourceId === 'proj-points' && e.isSourceLoaded && e.sourceDataType !== 'metadata') {
-            map.off('sourcedata', onData);
-            map.once('render', () => (clearTimeout(timer), resolve()));
-          }
+        const timer = setTimeout(() => resolve(null), 10_000);
+        const onRender = () => {
+          if (!sources.every((s) => map.isSourceLoaded(s))) return;
+          map.off('render', onRender);
+          clearTimeout(timer);
+          resolve({ at: performance.now(), ids: drawnIds() });
         };
-        map.on('sourcedata', onData);
+        map.on('render', onRender);
       });
+      const t0 = performance.now();
       document.querySelector(sel).click();
       const sync = performance.now() - t0;
-      await drawn;
-      const render = performance.now() - t0;
+      const frame = await drawn;
+      const render = frame ? frame.at - t0 : null;
       await window.__planmap.whenIdle();
-      return { sync, render, idle: performance.now() - t0 };
+      return { sync, render, idle: performance.now() - t0, before, first: frame?.ids ?? null, filtered: window.__planmap.filteredIds() };
     }, `#f-status-${status}`);
+    // That first frame already shows the change: only projects of the new filters, and not what was drawn before.
+    assert.ok(t.first, 'the map drew a frame after the filter change');
+    assert.deepEqual(t.first.filter((id) => !t.filtered.includes(id)), [], 'the first frame after the change draws only projects that pass the filters');
+    assert.notDeepEqual(t.first, t.before, 'the first frame after the change differs from the one before');
     timings.filterChangeSync = Math.round(t.sync);
     timings.filterChangeToMapFrame = Math.round(t.render);
     timings.filterChangeToIdle = Math.round(t.idle);
@@ -424,6 +436,7 @@ describe('planmap front end', { timeout: 600_000 }, () => {
       const canvas = map.getCanvas();
       const rect = canvas.getBoundingClientRect();
       for (const f of map.queryRenderedFeatures({ layers: ['proj-point', 'proj-line'] })) {
+        if (f.state?.on !== true) continue;
         const g = f.geometry;
         const coords = g.type === 'Point' ? [g.coordinates] : g.type === 'LineString' ? g.coordinates : g.coordinates.flat();
         for (const c of coords) {
@@ -432,7 +445,7 @@ describe('planmap front end', { timeout: 600_000 }, () => {
             y = rect.top + p.y;
           if (p.x < 5 || p.y < 5 || p.x > rect.width - 5 || p.y > rect.height - 5) continue;
           if (document.elementFromPoint(x, y) !== canvas) continue;
-          const hit = map.queryRenderedFeatures([p.x, p.y], { layers: ['proj-point', 'proj-line'] })[0];
+          const hit = map.queryRenderedFeatures([p.x, p.y], { layers: ['proj-point', 'proj-line'] }).find((h) => h.state?.on === true);
           if (hit?.properties.id === f.properties.id) return { id: f.properties.id, x, y };
         }
       }

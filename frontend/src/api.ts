@@ -89,8 +89,13 @@ export function getCollections(signal?: AbortSignal): Promise<CollectionInfo[]> 
   return getJSON<{ collections: CollectionInfo[] }>('/collections', signal).then((r) => r.collections ?? []);
 }
 
+/** Every feature of a (basemap) collection, in one answer. */
+export function layerURL(id: string): string {
+  return `/collections/${encodeURIComponent(id)}/items?limit=10000`;
+}
+
 export function getLayer(id: string, signal?: AbortSignal): Promise<FeatureCollection> {
-  return getJSON<FeatureCollection>(`/collections/${encodeURIComponent(id)}/items?limit=10000`, signal);
+  return getJSON<FeatureCollection>(layerURL(id), signal);
 }
 
 export function featureURL(id: string): string {

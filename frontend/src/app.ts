@@ -1,6 +1,6 @@
 // The controller: holds the state, keeps it in the URL, and tells the map,
 // the filters, the list, the detail panel and the overview what to show.
-import type { GeoJSONSource, Map as MLMap, MapLayerMouseEvent, MapMouseEvent } from 'maplibre-gl';
+import type { Map as MLMap, MapLayerMouseEvent, MapMouseEvent } from 'maplibre-gl';
 import type { Feature, Geometry } from 'geojson';
 import { getClauses, getCollections, getJSON, getLayer, getProjects, getSections, getVocabularies } from './api';
 import { el, clear } from './dom';
@@ -9,10 +9,12 @@ import { t, projectName } from './i18n';
 import {
   BASEMAP_LAYERS,
   DRAFT_LAYERS,
+  type BasemapId,
   PROJECT_LAYERS,
   createMap,
   fitFeatures,
   fitGeometries,
+  isDrawn,
   overlayColor,
   overlayLayerIds,
   removeOverlay,
@@ -21,14 +23,13 @@ import {
   setHistoryGeometry,
   showOverlay,
   projectIdOf,
-  projectSources,
   setBasemap,
   setHighlight,
   setMapLanguage,
-  setProjects,
   showLabels,
   viewBBox,
 } from './mapview';
+import { ProjectMap } from './projectmap';
 import { loadShippedFont } from './fonts';
 import { parseState, round, sameFilters, serializeState, toggle, normalizeQuery, type AppState, type Panel } from './state';
 import { exportName, toCSV, toGeoJSON } from './export';
@@ -39,14 +40,18 @@ import { renderOverview } from './ui/overview';
 import { renderLegend } from './ui/legend';
 import { Session } from './session';
 import { AuthControl } from './ui/auth';
-import { UploadPanel } from './ui/upload';
-import { HistoryView } from './ui/history';
 import { layerTitle, renderFeatureInfo, renderOverlays } from './ui/overlays';
-import { classify, draftName } from './upload';
 import type { BBox } from './geo';
 import type { Clause, CollectionInfo, CommitResult, DraftFeature, Lang, ProjectFeature, SectionInfo, Vocabularies } from './types';
 
 type HistoryMode = 'push' | 'replace' | 'none';
+
+// The upload screens and the edit history are loaded when first needed (an
+// editor signs in, a detail opens), so a planner's first load neither
+// fetches nor parses them.
+type UploadModule = typeof import('./ui/upload');
+type UploadPanel = InstanceType<UploadModule['UploadPanel']>;
+type HistoryView = InstanceType<(typeof import('./ui/history'))['HistoryView']>;
 
 function $(id: string): HTMLElement {
   const n = document.getElementById(id);
@@ -80,7 +85,8 @@ export class App {
 
   private hovered: string | null = null;
   private lastPush = { kind: '', at: 0 };
-  private mapLoaded: Promise<void>;
+  /** Resolves when the map's style is loaded: its sources exist and can take data. */
+  private styleLoaded: Promise<void>;
   private filters: FilterPanel;
   private list: ProjectList;
   private detailEl = $('detail');
@@ -89,8 +95,18 @@ export class App {
   private returnFocus: string | null = null;
   readonly session = new Session();
   private auth: AuthControl;
-  private upload: UploadPanel;
-  private history: HistoryView;
+  private uploadModule: UploadModule | null = null;
+  private upload: UploadPanel | null = null;
+  private uploadLoading: Promise<void> | null = null;
+  private history: HistoryView | null = null;
+  private historyLoading: Promise<void> | null = null;
+  /** Counts detail renders, so that a history section loaded late goes only into the detail it was meant for. */
+  private detailRenders = 0;
+  private projects: ProjectMap;
+  /** The ids the highlight source holds. */
+  private highlighted = '';
+  /** The overview panel was not drawn for the current state (it is drawn when shown). */
+  private overviewStale = true;
   private draft: DraftFeature[] = [];
   private draftHover: number | null = null;
   /** Uploaded layers changed in this page: their tiles are revalidated rather than taken from the HTTP cache. */
@@ -109,10 +125,9 @@ export class App {
       center: v ? [v.lng, v.lat] : undefined,
       zoom: v ? v.zoom : undefined,
     });
-    this.mapLoaded = new Promise((resolve) => {
-      if (this.map.loaded()) resolve();
-      else this.map.once('load', () => resolve());
-    });
+    // Data goes to the map as soon as its sources exist, not after its first complete render ('load'),
+    // so that the worker tiles it while the map is still starting.
+    this.styleLoaded = new Promise((resolve) => this.map.once('style.load', () => resolve()));
     this.filters = new FilterPanel($('filters-panel'), {
       toggle: (facet, value) => this.toggleFacet(facet, value),
       setQuery: (q) => this.setQuery(q),
@@ -123,21 +138,8 @@ export class App {
       hover: (id) => this.setHover(id, 'list'),
       fitAll: () => fitFeatures(this.map, this.filtered),
     });
+    this.projects = new ProjectMap(this.map);
     this.auth = new AuthControl($('auth'), this.session);
-    this.upload = new UploadPanel($('upload-panel'), this.session, {
-      projects: () => this.all,
-      collections: () => this.collections,
-      showDraft: (features, matched, fit) => this.showDraft(features, matched, fit),
-      clearDraft: () => this.showDraft([], [], false),
-      hoverDraft: (idx) => this.setDraftHover(idx),
-      fitDraft: (idx) => this.fitDraft(idx),
-      committed: (r) => this.afterCommit(r),
-      select: (id) => this.select(id, true),
-    });
-    this.history = new HistoryView(this.session, {
-      showGeometry: (g) => this.showHistoryGeometry(g),
-      changed: () => this.reloadProjects(),
-    });
     this.session.onChange(() => this.onSessionChange());
     this.map.setTransformRequest((url) => {
       // Tiles of a layer this page changed are revalidated (ETag), not read from the HTTP cache.
@@ -158,6 +160,9 @@ export class App {
     this.auth.render(this.state.lang);
     void this.session.restore();
     const noVocab: Vocabularies = { statuses: [], categories: [], precisions: [] };
+    // The cluster counts' digits (in the subset the page's own text loads first) must be loaded before the map gets
+    // the projects: asked for now, they are there by the time the projects are.
+    const digits = loadShippedFont([CLUSTER_DIGITS]);
     const basemap = this.loadBasemap();
     getClauses()
       .then((c) => {
@@ -178,18 +183,19 @@ export class App {
       this.setStatus(t(this.state.lang, 'error.load', { msg: (e as Error).message }), true);
       throw e;
     }
-    // The projects' labels are shown once the font subsets for every name have loaded (see fonts.ts);
-    // the cluster counts' digits (in the subset the page's own text loads first) before the map gets the projects.
+    // The projects' labels are shown once the font subsets for every name have loaded (see fonts.ts).
     const labelFont = loadShippedFont(projectLabelTexts(this.all));
-    await Promise.all([this.mapLoaded, loadShippedFont([CLUSTER_DIGITS])]);
+    await Promise.all([this.styleLoaded, digits]);
     this.loaded = true;
+    // The map's worker gets the projects before the page builds its panels, so that both go on at once.
+    this.projects.setProjects(this.all, this.vocab.categories);
     this.buildTexts();
     this.refreshFilters();
     // Uploaded layers the URL names: the collections may have arrived while the map was still loading.
     this.refreshOverlays();
     this.renderDetailPanel(false);
     this.renderPanels();
-    this.upload.render(this.state.lang);
+    this.upload?.render(this.state.lang);
     this.setStatus('');
     await labelFont;
     showLabels(this.map, ['proj-labels']);
@@ -201,19 +207,19 @@ export class App {
       .then(async (cs) => {
         this.collections = cs;
         this.renderAttribution();
-        await this.mapLoaded;
+        await this.styleLoaded;
         this.refreshOverlays();
       })
       .catch(() => undefined);
-    // Fetch at once; hand to the map when its style has loaded.
+    // The labelled layers: fetched at once, handed to the map once its style has loaded and their names' font subsets
+    // have (see fonts.ts); the others the map reads itself (BASEMAP_FROM_URL).
+    const labelled: BasemapId[] = ['cities', 'rivers'];
     await Promise.all([
       collections,
-      ...BASEMAP_LAYERS.map((id) =>
+      ...labelled.map((id) =>
         getLayer(id)
           .then(async (fc) => {
-            // City and river names go to the map once the font subsets they need have loaded (see fonts.ts).
-            const font = id === 'cities' || id === 'rivers' ? loadShippedFont(fc.features.flatMap((f) => [f.properties?.name_zh, f.properties?.name_en])) : null;
-            await Promise.all([this.mapLoaded, font]);
+            await Promise.all([loadShippedFont(fc.features.flatMap((f) => [f.properties?.name_zh, f.properties?.name_en])), this.styleLoaded]);
             setBasemap(this.map, id, fc);
           })
           .catch((e) => console.warn(`basemap layer ${id}:`, (e as Error).message)),
@@ -258,7 +264,7 @@ export class App {
     if (s.panel !== prev.panel) this.renderPanels();
     if (s.lang !== prev.lang) {
       this.auth.render(s.lang);
-      this.upload.render(s.lang);
+      this.upload?.render(s.lang);
     }
     if (s.lang !== prev.lang || s.overlays.join() !== prev.overlays.join()) this.refreshOverlays();
   }
@@ -344,9 +350,11 @@ export class App {
     this.filtered = applyFilters(this.all, this.state);
     this.counts = facetCounts(this.all, this.state);
     this.filters.update(this.state.lang, this.state, this.counts);
-    void setProjects(this.map, projectSources(this.filtered, this.vocab.categories));
+    this.projects.show(new Set(this.filtered.map((f) => f.id)));
     this.renderList();
-    this.renderOverviewPanel();
+    // The overview (chart, programmes, export) is drawn when it is shown.
+    if (this.state.panel === 'overview') this.renderOverviewPanel();
+    else this.overviewStale = true;
     this.refreshHighlight();
     this.lastUpdateMs = performance.now() - t0;
   }
@@ -361,6 +369,7 @@ export class App {
 
   private renderOverviewPanel(): void {
     const s = this.state;
+    this.overviewStale = false;
     renderOverview(
       this.overviewEl,
       {
@@ -386,9 +395,10 @@ export class App {
     const open = !!id && this.loaded;
     this.detailEl.hidden = !open;
     document.body.classList.toggle('detail-open', open);
+    const render = ++this.detailRenders;
     if (!open || !id) {
       clear(this.detailEl);
-      this.history.reset();
+      this.history?.reset();
       this.list.setSelected(null);
       this.refreshHighlight();
       if (focus && this.returnFocus) {
@@ -405,11 +415,35 @@ export class App {
       { close: () => this.select(null, true), select: (x) => this.select(x, true) },
       id,
     );
-    if (f) this.history.mount(this.detailEl, 'projects', f.id, this.state.lang);
-    else this.history.reset();
+    if (f) this.mountHistory(render, f.id);
+    else this.history?.reset();
     this.list.setSelected(id);
     this.refreshHighlight();
     if (focus) this.focusDetail();
+  }
+
+  /** The detail's "Edit history" section: its code is loaded with the first detail opened. */
+  private mountHistory(render: number, id: string): void {
+    if (this.history) {
+      this.history.mount(this.detailEl, 'projects', id, this.state.lang);
+      return;
+    }
+    this.historyLoading ??= import('./ui/history').then(
+      (m) => {
+        this.history = new m.HistoryView(this.session, {
+          showGeometry: (g) => this.showHistoryGeometry(g),
+          changed: () => this.reloadProjects(),
+        });
+      },
+      (e) => {
+        this.historyLoading = null;
+        console.warn('edit history:', (e as Error).message);
+      },
+    );
+    void this.historyLoading.then(() => {
+      // Still the same detail: add the section it lacks.
+      if (render === this.detailRenders && this.state.selected === id && this.history) this.history.mount(this.detailEl, 'projects', id, this.state.lang);
+    });
   }
 
   private focusDetail(): void {
@@ -429,8 +463,35 @@ export class App {
     this.overviewEl.classList.toggle('active', panel === 'overview');
     $('upload-panel').classList.toggle('active', panel === 'upload');
     $('list-panel').classList.toggle('active', panel === 'list');
-    this.upload.setActive(panel === 'upload' && this.loaded);
-    this.map.resize();
+    this.upload?.setActive(panel === 'upload' && this.loaded);
+    if (panel === 'upload') this.loadUpload();
+    if (panel === 'overview' && this.overviewStale) this.renderOverviewPanel();
+    // The map's container changes size with the panels on a narrow screen; MapLibre's own resize observer follows it.
+  }
+
+  /** Loads the upload screens (for an editor, or for the upload panel's "sign in" notice) and shows them. */
+  private loadUpload(): void {
+    this.uploadLoading ??= import('./ui/upload').then(
+      (m) => {
+        this.uploadModule = m;
+        this.upload = new m.UploadPanel($('upload-panel'), this.session, {
+          projects: () => this.all,
+          collections: () => this.collections,
+          showDraft: (features, matched, fit) => this.showDraft(features, matched, fit),
+          clearDraft: () => this.showDraft([], [], false),
+          hoverDraft: (idx) => this.setDraftHover(idx),
+          fitDraft: (idx) => this.fitDraft(idx),
+          committed: (r) => this.afterCommit(r),
+          select: (id) => this.select(id, true),
+        });
+        this.upload.render(this.state.lang);
+        this.upload.setActive(this.state.panel === 'upload' && this.loaded);
+      },
+      (e) => {
+        this.uploadLoading = null;
+        console.warn('upload screens:', (e as Error).message);
+      },
+    );
   }
 
   private renderAttribution(): void {
@@ -454,6 +515,10 @@ export class App {
   private refreshHighlight(): void {
     if (!this.loaded) return;
     const ids = [this.state.selected, this.hovered].filter((x): x is string => !!x);
+    // The map's worker re-tiles the highlight for new data: only when it changed.
+    const key = ids.join('\n');
+    if (key === this.highlighted) return;
+    this.highlighted = key;
     setHighlight(
       this.map,
       [...new Set(ids)].map((id) => this.byId.get(id)).filter((f): f is ProjectFeature => !!f),
@@ -515,12 +580,22 @@ export class App {
       }
       this.renderList();
     });
-    const layers = PROJECT_LAYERS;
-    map.on('mousemove', layers, (e: MapLayerMouseEvent) => {
-      const id = projectIdOf(e.features?.[0]);
-      map.getCanvas().style.cursor = id ? 'pointer' : '';
+    // The project layers hold every project; those the filters leave out are there but not drawn (isDrawn).
+    const projectAt = (e: MapMouseEvent): string | null => projectIdOf(map.queryRenderedFeatures(e.point, { layers: PROJECT_LAYERS }).find(isDrawn));
+    const leave = () => {
+      map.getCanvas().style.cursor = '';
+      this.setHover(null, 'map');
+      this.tooltip.hidden = true;
+    };
+    map.on('mousemove', (e: MapMouseEvent) => {
+      const id = projectAt(e);
+      if (!id) {
+        if (this.hovered !== null) leave();
+        return;
+      }
+      map.getCanvas().style.cursor = 'pointer';
       this.setHover(id, 'map');
-      const f = id ? this.byId.get(id) : undefined;
+      const f = this.byId.get(id);
       if (f) {
         this.tooltip.textContent = projectName(f.properties, this.state.lang);
         this.tooltip.hidden = false;
@@ -528,20 +603,18 @@ export class App {
         this.tooltip.style.top = `${e.point.y + 12}px`;
       }
     });
-    map.on('mouseleave', layers, () => {
-      map.getCanvas().style.cursor = '';
-      this.setHover(null, 'map');
-      this.tooltip.hidden = true;
+    map.on('mouseout', () => {
+      if (this.hovered !== null) leave();
     });
-    map.on('click', layers, (e: MapLayerMouseEvent) => {
-      const id = projectIdOf(e.features?.[0]);
+    map.on('click', (e: MapMouseEvent) => {
+      const id = projectAt(e);
       if (id) this.select(id, true);
     });
-    map.on('click', 'proj-cluster', async (e: MapLayerMouseEvent) => {
-      const f = e.features?.[0] as Feature | undefined;
+    map.on('click', 'proj-cluster', (e: MapLayerMouseEvent) => {
+      const f = e.features?.find(isDrawn) as Feature | undefined;
       const clusterId = f?.properties?.cluster_id;
       if (typeof clusterId !== 'number' || f?.geometry.type !== 'Point') return;
-      const zoom = await (map.getSource('proj-points') as GeoJSONSource).getClusterExpansionZoom(clusterId);
+      const zoom = this.projects.expansionZoom(clusterId);
       map.easeTo({ center: f.geometry.coordinates as [number, number], zoom: Math.min(zoom, 16) });
     });
     map.on('mouseenter', 'proj-cluster', () => (map.getCanvas().style.cursor = 'pointer'));
@@ -553,10 +626,10 @@ export class App {
       if (typeof idx !== 'number') return;
       map.getCanvas().style.cursor = 'pointer';
       this.setDraftHover(idx);
-      this.upload.setHover(idx);
+      this.upload?.setHover(idx);
       const f = this.draft.find((x) => x.draft.index === idx);
-      if (f) {
-        this.tooltip.textContent = `#${idx} ${draftName(f)}`;
+      if (f && this.uploadModule) {
+        this.tooltip.textContent = `#${idx} ${this.uploadModule.draftName(f)}`;
         this.tooltip.hidden = false;
         this.tooltip.style.left = `${e.point.x + 12}px`;
         this.tooltip.style.top = `${e.point.y + 12}px`;
@@ -565,7 +638,7 @@ export class App {
     map.on('mouseleave', DRAFT_LAYERS, () => {
       map.getCanvas().style.cursor = '';
       this.setDraftHover(null);
-      this.upload.setHover(null);
+      this.upload?.setHover(null);
       this.tooltip.hidden = true;
     });
 
@@ -573,7 +646,9 @@ export class App {
     map.on('click', (e: MapMouseEvent) => {
       const layers = this.state.overlays.filter((id) => this.overlaysAdded.has(id)).flatMap(overlayLayerIds);
       if (!layers.length) return;
-      if (map.queryRenderedFeatures(e.point, { layers: [...PROJECT_LAYERS, ...DRAFT_LAYERS] }).length) return;
+      if (map.queryRenderedFeatures(e.point, { layers: PROJECT_LAYERS }).some(isDrawn)) return;
+      const draftLayers = DRAFT_LAYERS.filter((l) => map.getLayer(l));
+      if (draftLayers.length && map.queryRenderedFeatures(e.point, { layers: draftLayers }).length) return;
       const hit = map.queryRenderedFeatures(e.point, { layers })[0];
       if (!hit) return;
       const layer = String(hit.layer.id).replace(/^ov-/, '').replace(/-(fill|line|point)$/, '');
@@ -589,7 +664,8 @@ export class App {
     const editor = this.session.can('editor');
     const tab = document.querySelector<HTMLElement>('[data-tab="upload"]');
     if (tab) tab.hidden = !editor;
-    this.upload.sessionChanged();
+    if (editor) this.loadUpload();
+    this.upload?.sessionChanged();
     // Rollback buttons appear or go.
     if (this.state.selected) this.renderDetailPanel(false);
   }
@@ -599,6 +675,7 @@ export class App {
     this.draftHover = null;
     if (!this.loaded) return;
     const geoms = matched.map((id) => ({ id, geometry: this.byId.get(id)?.geometry ?? null }));
+    const classify = this.uploadModule?.classify ?? (() => '');
     setDraft(
       this.map,
       features.map((f) => ({ idx: f.draft.index, cls: classify(f), geometry: f.geometry })),
@@ -635,6 +712,8 @@ export class App {
     await loadShippedFont(projectLabelTexts(projects));
     this.all = projects;
     this.byId = new Map(projects.map((f) => [f.id, f]));
+    this.highlighted = ''; // a highlighted project's geometry may have changed
+    this.projects.setProjects(projects, this.vocab.categories);
     this.refreshFilters();
     this.renderDetailPanel(false);
   }
@@ -718,14 +797,9 @@ export class App {
 
   // ---------- read-only hooks for tests ----------
 
-  /** Ids of the project features the map's sources hold now. */
-  async mapSourceIds(): Promise<string[]> {
-    const ids: string[] = [];
-    for (const src of ['proj-points', 'proj-lines', 'proj-polygons']) {
-      const data = (await (this.map.getSource(src) as GeoJSONSource).getData()) as { features?: Feature[] };
-      for (const f of data.features ?? []) if (typeof f.properties?.id === 'string') ids.push(f.properties.id);
-    }
-    return ids.sort();
+  /** Ids of the projects the map's sources hold switched on (drawn, alone or in a cluster) now. */
+  mapSourceIds(): Promise<string[]> {
+    return this.projects.drawnIds();
   }
 
   /** Resolves when the map has drawn everything it was given. */

@@ -5,6 +5,10 @@
 // URL, so no request ever leaves the page's origin, and no label depends on
 // the machine's fonts. No label is handed to the map before the font subsets
 // its text needs have loaded (see fonts.ts and LABEL_LAYERS).
+//
+// The project sources get their data once (projectmap.ts); a filter change
+// only sets feature state, which every project layer reads (ON), so the map
+// draws it in its next frame without re-tiling anything.
 import {
   Map as MapLibreMap,
   NavigationControl,
@@ -19,18 +23,26 @@ import {
 } from 'maplibre-gl';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import 'maplibre-gl/dist/maplibre-gl.css';
-import type { Feature, FeatureCollection, Geometry, Polygon } from 'geojson';
-import type { Lang, ProjectFeature, Term } from './types';
-import { isApproximate } from './filter';
-import { geomKind, geometryBBox, unionBBox, type BBox } from './geo';
+import type { FeatureCollection, Geometry, Polygon } from 'geojson';
+import type { Lang, ProjectFeature } from './types';
+import { geometryBBox, unionBBox, type BBox } from './geo';
 import { SHIPPED_FAMILY } from './fonts';
-import { ICON_SIZE, STATUS_COLORS, UNKNOWN_COLOR, drawSymbol, iconId, parseIconId, statusColor, symbolOf } from './symbols';
+import { CLUSTER_MAX_ZOOM } from './cluster';
+import { layerURL } from './api';
+import { ICON_SIZE, STATUS_COLORS, UNKNOWN_COLOR, drawSymbol, parseIconId, statusColor, symbolOf } from './symbols';
 
 setWorkerUrl(workerUrl);
 
 export const LIAONING: BBox = [118.8, 38.7, 125.8, 43.5];
 export const BASEMAP_LAYERS = ['land', 'liaoning', 'provinces', 'border', 'rivers', 'cities'] as const;
 export type BasemapId = (typeof BASEMAP_LAYERS)[number];
+/**
+ * The basemap layers without labels: the map's worker reads them from planmap
+ * itself as soon as the style is loaded, and tiles them once. The app hands
+ * over the labelled ones (rivers, cities) once their names' font subsets
+ * have loaded (see fonts.ts).
+ */
+export const BASEMAP_FROM_URL = ['land', 'liaoning', 'provinces', 'border'] as const satisfies readonly BasemapId[];
 
 export const SEA = '#b7d0e3';
 /**
@@ -44,18 +56,48 @@ const FONT = [SHIPPED_FAMILY];
 /**
  * The layers that draw text. The basemap's labels and the cluster counts are
  * drawn from the start: their sources get data only once the font subsets for
- * it have loaded. The projects' labels share their source with the projects'
- * icons, which are drawn at once, so that layer starts hidden and showLabels()
- * shows it when the subsets for every project name have loaded.
+ * it have loaded. The projects' names reach the map with the projects (their
+ * source, proj-names, is filled with the others so that the map tiles it at
+ * once), so that layer starts hidden and showLabels() shows it when the
+ * subsets for every project name have loaded.
  */
 export const LABEL_LAYERS = ['river-labels', 'city-labels', 'proj-labels', 'proj-cluster-count'] as const;
 export type LabelLayer = (typeof LABEL_LAYERS)[number];
 const hidden = { visibility: 'none' as const };
-/** Points are clustered up to this zoom; halos of approximate points appear above it. */
-const CLUSTER_MAX_ZOOM = 8;
 
 /** The project layers that a pointer or the list can pick. */
 export const PROJECT_LAYERS = ['proj-poly-fill', 'proj-line', 'proj-point'];
+
+/** The sources of the project layers that follow the filters through feature state. */
+export const PROJECT_SOURCES = ['proj-points', 'proj-clusters', 'proj-lines', 'proj-polygons', 'proj-halos'] as const;
+
+/**
+ * Whether a project feature is drawn: its feature state says so (see
+ * projectmap.ts). A feature that is not drawn is still in the map's tiles,
+ * so what a pointer or a query finds is checked with isDrawn.
+ */
+const ON: ExpressionSpecification = ['boolean', ['feature-state', 'on'], false];
+/**
+ * The value when the feature is drawn, else 0: a project layer's opacity, or
+ * its lines' width or its circles' size, so that a feature that is off draws
+ * no pixels at all.
+ */
+const whenOn = (v: unknown, off: unknown = 0): ExpressionSpecification => ['case', ON, v, off] as ExpressionSpecification;
+
+/** Whether a feature a query or a pointer found in a project layer is drawn. */
+export function isDrawn(f: { state?: Record<string, unknown> } | undefined): boolean {
+  return f?.state?.on === true;
+}
+
+/**
+ * The point layers draw the copy of each point made for the tile's zoom
+ * (band 0 to CLUSTER_MAX_ZOOM, then one band for every deeper zoom): the
+ * copy's state says whether the point is drawn as itself at that zoom or
+ * counted in a cluster. Tiles have whole zooms, which is what clustering
+ * follows too.
+ */
+const POINT_BAND: ExpressionSpecification = ['==', ['get', 'band'], ['min', ['floor', ['zoom']], CLUSTER_MAX_ZOOM + 1]];
+const CLUSTER_BAND: ExpressionSpecification = ['==', ['get', 'band'], ['floor', ['zoom']]];
 
 const empty = (): FeatureCollection => ({ type: 'FeatureCollection', features: [] });
 
@@ -99,50 +141,12 @@ export function circlePolygon(lon: number, lat: number, km: number, steps = 64):
   return { type: 'Polygon', coordinates: [ring] };
 }
 
-export interface ProjectSources {
-  points: FeatureCollection;
-  lines: FeatureCollection;
-  polygons: FeatureCollection;
-  halos: FeatureCollection;
-}
-
-/** Splits projects into the map's sources and adds the derived properties the style reads. */
-export function projectSources(features: ProjectFeature[], categories: Term[]): ProjectSources {
-  const symbolOfCategory = new Map(categories.map((c) => [c.code, c.symbol ?? '']));
-  const out: ProjectSources = { points: empty(), lines: empty(), polygons: empty(), halos: empty() };
-  for (const f of features) {
-    const kind = geomKind(f.geometry);
-    if (kind === 'none' || !f.geometry) continue;
-    const p = f.properties;
-    const approx = isApproximate(p);
-    const props = {
-      id: f.id,
-      name_zh: p.name_zh,
-      name_en: p.name_en,
-      status: p.status,
-      category: p.category,
-      approx,
-      icon: iconId(symbolOfCategory.get(p.category) || 'default', p.status, approx),
-    };
-    const feat: Feature = { type: 'Feature', id: undefined, geometry: f.geometry as Geometry, properties: props };
-    if (kind === 'point') {
-      out.points.features.push(feat);
-      const km = p.uncertainty_km;
-      if (approx && typeof km === 'number' && km > 0 && f.geometry.type === 'Point') {
-        const [lon, lat] = f.geometry.coordinates;
-        out.halos.features.push({ type: 'Feature', geometry: circlePolygon(lon, lat, km), properties: props });
-      }
-    } else if (kind === 'line') out.lines.features.push(feat);
-    else out.polygons.features.push(feat);
-  }
-  return out;
-}
-
 function basemapLayers(lang: Lang): LayerSpecification[] {
   return [
     { id: 'sea', type: 'background', paint: { 'background-color': SEA } },
     { id: 'land', type: 'fill', source: 'land', paint: { 'fill-color': '#ece8df', 'fill-outline-color': '#c9c1b2' } },
-    { id: 'liaoning-fill', type: 'fill', source: 'liaoning', paint: { 'fill-color': '#fbf9f4' } },
+    // No antialiasing outline: liaoning-line draws the edge, and the fill is drawn in software on many machines.
+    { id: 'liaoning-fill', type: 'fill', source: 'liaoning', paint: { 'fill-color': '#fbf9f4', 'fill-antialias': false } },
     {
       id: 'rivers',
       type: 'line',
@@ -189,6 +193,7 @@ function projectLayers(): LayerSpecification[] {
   const color = statusColorExpr();
   const approx: ExpressionSpecification = ['==', ['get', 'approx'], true];
   const exact: ExpressionSpecification = ['!=', ['get', 'approx'], true];
+  const clusterRadius: ExpressionSpecification = ['step', ['get', 'point_count'], 13, 5, 16, 10, 20, 25, 25];
   return [
     { id: 'hl-glow-fill', type: 'fill', source: 'highlight', filter: ['==', ['geometry-type'], 'Polygon'], paint: { 'fill-color': '#ffd43b', 'fill-opacity': 0.35 } },
     {
@@ -199,43 +204,47 @@ function projectLayers(): LayerSpecification[] {
       paint: { 'line-color': '#ffd43b', 'line-width': 11, 'line-opacity': 0.85, 'line-blur': 1 },
       layout: { 'line-cap': 'round', 'line-join': 'round' },
     },
-    { id: 'proj-halo-fill', type: 'fill', source: 'proj-halos', minzoom: CLUSTER_MAX_ZOOM + 1, paint: { 'fill-color': color, 'fill-opacity': 0.07 } },
+    { id: 'proj-halo-fill', type: 'fill', source: 'proj-halos', minzoom: CLUSTER_MAX_ZOOM + 1, paint: { 'fill-color': color, 'fill-opacity': whenOn(0.07) } },
     {
       id: 'proj-halo-line',
       type: 'line',
       source: 'proj-halos',
       minzoom: CLUSTER_MAX_ZOOM + 1,
-      paint: { 'line-color': color, 'line-width': 1.2, 'line-opacity': 0.75, 'line-dasharray': [3, 2] },
+      paint: { 'line-color': color, 'line-width': whenOn(1.2), 'line-opacity': 0.75, 'line-dasharray': [3, 2] },
     },
-    { id: 'proj-poly-fill', type: 'fill', source: 'proj-polygons', paint: { 'fill-color': color, 'fill-opacity': ['case', approx, 0.12, 0.28] } },
-    { id: 'proj-poly-line', type: 'line', source: 'proj-polygons', filter: exact, paint: { 'line-color': color, 'line-width': 2 } },
+    { id: 'proj-poly-fill', type: 'fill', source: 'proj-polygons', paint: { 'fill-color': color, 'fill-opacity': whenOn(['case', approx, 0.12, 0.28]) } },
+    { id: 'proj-poly-line', type: 'line', source: 'proj-polygons', filter: exact, paint: { 'line-color': color, 'line-width': whenOn(2) } },
     {
       id: 'proj-poly-line-approx',
       type: 'line',
       source: 'proj-polygons',
       filter: approx,
-      paint: { 'line-color': color, 'line-width': 2, 'line-dasharray': [2, 2] },
+      paint: { 'line-color': color, 'line-width': whenOn(2), 'line-dasharray': [2, 2] },
     },
     {
       id: 'proj-line-band',
       type: 'line',
       source: 'proj-lines',
       filter: approx,
-      paint: { 'line-color': color, 'line-width': ['interpolate', ['linear'], ['zoom'], 5, 10, 10, 18], 'line-opacity': 0.22 },
+      paint: {
+        'line-color': color,
+        'line-width': ['interpolate', ['linear'], ['zoom'], 5, whenOn(10), 10, whenOn(18)],
+        'line-opacity': 0.22,
+      },
       layout: { 'line-cap': 'round', 'line-join': 'round' },
     },
     {
       id: 'proj-line-casing',
       type: 'line',
       source: 'proj-lines',
-      paint: { 'line-color': '#ffffff', 'line-width': ['match', ['get', 'category'], 'expressway', 7, 'railway', 6, 5] },
+      paint: { 'line-color': '#ffffff', 'line-width': whenOn(['match', ['get', 'category'], 'expressway', 7, 'railway', 6, 5]) },
       layout: { 'line-cap': 'round', 'line-join': 'round' },
     },
     {
       id: 'proj-line',
       type: 'line',
       source: 'proj-lines',
-      paint: { 'line-color': color, 'line-width': ['match', ['get', 'category'], 'expressway', 4.5, 'railway', 3.5, 3] },
+      paint: { 'line-color': color, 'line-width': whenOn(['match', ['get', 'category'], 'expressway', 4.5, 'railway', 3.5, 3]) },
       layout: { 'line-cap': 'round', 'line-join': 'round' },
     },
     {
@@ -243,28 +252,32 @@ function projectLayers(): LayerSpecification[] {
       type: 'line',
       source: 'proj-lines',
       filter: ['==', ['get', 'category'], 'railway'],
-      paint: { 'line-color': '#ffffff', 'line-width': 1.2, 'line-dasharray': [3, 3] },
+      paint: { 'line-color': '#ffffff', 'line-width': whenOn(1.2), 'line-dasharray': [3, 3] },
     },
     {
+      // One feature per cluster and count; the one whose count is the cluster's under the filters is on.
       id: 'proj-cluster',
       type: 'circle',
-      source: 'proj-points',
-      filter: ['has', 'point_count'],
+      source: 'proj-clusters',
+      filter: CLUSTER_BAND,
+      // Off, a cluster has no size (nothing drawn, nothing under the pointer); size and stroke width as the cities'
+      // circles have them (data-driven), the two layers share one shader.
       paint: {
         'circle-color': '#34495e',
         'circle-opacity': 0.88,
-        'circle-radius': ['step', ['get', 'point_count'], 13, 5, 16, 10, 20, 25, 25],
+        'circle-radius': whenOn(clusterRadius),
         'circle-stroke-color': '#ffffff',
-        'circle-stroke-width': 2,
+        'circle-stroke-width': whenOn(2),
       },
     },
     {
       id: 'proj-cluster-count',
       type: 'symbol',
-      source: 'proj-points',
-      filter: ['has', 'point_count'],
-      layout: { 'text-field': ['to-string', ['get', 'point_count']], 'text-font': FONT, 'text-size': 12.5, 'text-allow-overlap': true },
-      paint: { 'text-color': '#ffffff' },
+      source: 'proj-clusters',
+      filter: CLUSTER_BAND,
+      // The counts that are off stay in the tiles: they must not push other labels away.
+      layout: { 'text-field': ['to-string', ['get', 'point_count']], 'text-font': FONT, 'text-size': 12.5, 'text-allow-overlap': true, 'text-ignore-placement': true },
+      paint: { 'text-color': '#ffffff', 'text-opacity': whenOn(1) },
     },
     {
       id: 'hl-ring',
@@ -277,13 +290,14 @@ function projectLayers(): LayerSpecification[] {
       id: 'proj-point',
       type: 'symbol',
       source: 'proj-points',
-      filter: ['!', ['has', 'point_count']],
+      filter: POINT_BAND,
       layout: {
         'icon-image': ['get', 'icon'],
         'icon-allow-overlap': true,
         'icon-ignore-placement': true,
         'icon-size': ['interpolate', ['linear'], ['zoom'], 5, 0.85, 10, 1.1],
       },
+      paint: { 'icon-opacity': whenOn(1) },
     },
   ];
 }
@@ -317,11 +331,14 @@ function cityLayers(lang: Lang): LayerSpecification[] {
       paint: { 'text-color': '#222222', 'text-halo-color': '#ffffff', 'text-halo-width': 1.5 },
     },
     {
+      // The projects' names, from a source of their own: the layer's filter names the projects that pass
+      // (projectmap.ts), so that labels of projects filtered out take no room from others. Changing it
+      // re-tiles only this source, and only when the layer is shown (from zoom 9).
       id: 'proj-labels',
       type: 'symbol',
-      source: 'proj-points',
-      filter: ['!', ['has', 'point_count']],
-      minzoom: 9,
+      source: 'proj-names',
+      filter: ['in', ['get', 'id'], ['literal', []]],
+      minzoom: CLUSTER_MAX_ZOOM + 1,
       layout: {
         ...hidden,
         'text-field': riverLabelExpr(lang),
@@ -342,23 +359,24 @@ export function buildStyle(lang: Lang): StyleSpecification {
   return {
     version: 8,
     name: 'planmap offline',
+    // The map asks its worker for the tiles of its sources in this order: the labelled ones first, since their
+    // tiles wait on the page for glyphs and icons, which it draws while the worker goes on with the others.
     sources: {
-      land: geo(),
-      liaoning: geo(),
-      provinces: geo(),
-      border: geo(),
-      rivers: geo(),
       cities: geo(),
-      'proj-points': geo({ cluster: true, clusterMaxZoom: CLUSTER_MAX_ZOOM, clusterRadius: 40 }),
-      'proj-lines': geo(),
-      'proj-polygons': geo(),
-      'proj-halos': geo(),
+      rivers: geo(),
+      'proj-points': geo({ promoteId: 'key' }),
+      'proj-clusters': geo({ promoteId: 'key' }),
+      'proj-names': geo(),
+      'proj-lines': geo({ promoteId: 'key' }),
+      'proj-polygons': geo({ promoteId: 'key' }),
+      'proj-halos': geo({ promoteId: 'key' }),
       highlight: geo(),
-      'draft-match': geo(),
-      draft: geo({ promoteId: 'idx' }),
-      'hist-old': geo(),
+      // Simplified to 1.5 px per tile (MapLibre's default is 0.375): the same lines to the eye, a third of the
+      // vertices to tile and draw (the coastline and Liaoning's outline dominate every frame a software renderer draws).
+      ...Object.fromEntries(BASEMAP_FROM_URL.map((id) => [id, { type: 'geojson' as const, data: layerURL(id), tolerance: 1.5 }])),
     },
-    layers: [...basemapLayers(lang), ...projectLayers(), ...cityLayers(lang), ...draftLayers(), ...historyLayers()],
+    // The draft's and the edit history's layers are added when first needed (ensureEditingLayers).
+    layers: [...basemapLayers(lang), ...projectLayers(), ...cityLayers(lang)],
   };
 }
 
@@ -463,6 +481,20 @@ export interface DraftMapFeature {
   geometry: Geometry | null;
 }
 
+/**
+ * Adds the sources and layers of an upload's draft and of an older version's
+ * geometry, on top of the others, the first time one is drawn: a planner who
+ * does neither does not have the map load and tile them.
+ */
+export function ensureEditingLayers(map: MLMap): void {
+  if (map.getSource('draft')) return;
+  const geo = (extra: object = {}) => ({ type: 'geojson' as const, data: empty(), ...extra });
+  map.addSource('draft-match', geo());
+  map.addSource('draft', geo({ promoteId: 'idx' }));
+  map.addSource('hist-old', geo());
+  for (const l of [...draftLayers(), ...historyLayers()]) map.addLayer(l);
+}
+
 /** The draft on the map: only its index and class travel with the geometry, never its (uploaded) attributes. */
 export function setDraft(map: MLMap, features: DraftMapFeature[], matched: { id: string; geometry: Geometry | null }[]): void {
   const draft: FeatureCollection = {
@@ -473,18 +505,23 @@ export function setDraft(map: MLMap, features: DraftMapFeature[], matched: { id:
     type: 'FeatureCollection',
     features: matched.filter((m) => m.geometry).flatMap((m) => flatten(m.geometry as Geometry).map((g) => ({ type: 'Feature' as const, geometry: g, properties: { id: m.id } }))),
   };
-  if (map.getSource('draft')) map.removeFeatureState({ source: 'draft' });
+  if (!map.getSource('draft') && !draft.features.length && !match.features.length) return;
+  ensureEditingLayers(map);
+  map.removeFeatureState({ source: 'draft' });
   (map.getSource('draft') as GeoJSONSource | undefined)?.setData(draft);
   (map.getSource('draft-match') as GeoJSONSource | undefined)?.setData(match);
 }
 
 export function setDraftHover(map: MLMap, prev: number | null, next: number | null): void {
+  if (!map.getSource('draft')) return;
   if (prev !== null) map.setFeatureState({ source: 'draft', id: prev }, { hover: false });
   if (next !== null) map.setFeatureState({ source: 'draft', id: next }, { hover: true });
 }
 
 /** An older version's geometry, drawn dashed beside the current one; null clears it. */
 export function setHistoryGeometry(map: MLMap, g: Geometry | null): void {
+  if (!g && !map.getSource('hist-old')) return;
+  ensureEditingLayers(map);
   const fc: FeatureCollection = { type: 'FeatureCollection', features: g ? flatten(g).map((x) => ({ type: 'Feature', geometry: x, properties: {} })) : [] };
   (map.getSource('hist-old') as GeoJSONSource | undefined)?.setData(fc);
 }
@@ -594,7 +631,10 @@ export function createMap(opts: MapViewOptions): MLMap {
     // MapLibre uses this only for its default font stack; our labels name the shipped family themselves.
     localIdeographFontFamily: `${SHIPPED_FAMILY}, sans-serif`,
     cancelPendingTileRequestsWhileZooming: false,
-    fadeDuration: 100,
+    // Labels appear without fading in. MapLibre fades them only once the map has first gone idle, and this
+    // map goes idle once before its data has arrived: every label of the first load would then cost further
+    // frames, each 100-250 ms where WebGL is drawn in software.
+    fadeDuration: 0,
   });
   map.touchZoomRotate.disableRotation();
   map.keyboard.enable();
@@ -606,13 +646,6 @@ export function createMap(opts: MapViewOptions): MLMap {
 
 export function setBasemap(map: MLMap, id: BasemapId, data: FeatureCollection): void {
   (map.getSource(id) as GeoJSONSource | undefined)?.setData(data);
-}
-
-export function setProjects(map: MLMap, s: ProjectSources): void {
-  (map.getSource('proj-points') as GeoJSONSource).setData(s.points);
-  (map.getSource('proj-lines') as GeoJSONSource).setData(s.lines);
-  (map.getSource('proj-polygons') as GeoJSONSource).setData(s.polygons);
-  (map.getSource('proj-halos') as GeoJSONSource).setData(s.halos);
 }
 
 export function setHighlight(map: MLMap, features: ProjectFeature[]): void {

@@ -769,3 +769,6 @@ export class UploadPanel {
     return box;
   }
 }
+
+// What the app needs of the upload logic once the screens are loaded: it draws the draft and names its features.
+export { classify, draftName } from '../upload';
