@@ -112,7 +112,7 @@ func newApp(b *testing.B, db *postgis.DB, cacheMB int) *httptest.Server {
 			SessionTTL: 12 * time.Hour, SignInPerMinute: 10, WritesPerMinute: 600, MaxWriteBytes: 16 << 20, Cache: cache, Front: front},
 		httpapi.Services{
 			Projects: postgis.NewProjectService(db),
-			Layers:   postgis.NewLayerService(db),
+			Layers:   postgis.NewLayerService(db, nil),
 			Plan:     postgis.NewPlanService(db),
 			Versions: versions,
 			Health:   db,

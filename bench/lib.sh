@@ -101,12 +101,13 @@ gen() {
 	echo "$(date -u +%H:%M:%S) $out"
 }
 
-# start_planmap NAME CACHE_MB: sets ${NAME}_URL and ${NAME}_PID.
+# start_planmap NAME CACHE_MB [INDEX_MB]: sets ${NAME}_URL and ${NAME}_PID.
+# INDEX_MB defaults to $INDEX_MB, else planmap's default.
 start_planmap() {
-	local name=$1 cache=$2 out=$WORK/log/planmap-$1.out
+	local name=$1 cache=$2 index=${3:-${INDEX_MB:-1024}} out=$WORK/log/planmap-$1.out
 	mkdir -p "$WORK/data-$name"
 	"$WORK/bin/planmap" serve --listen 127.0.0.1:0 --database-url "$DATABASE_URL" --data-dir "$WORK/data-$name" \
-		--cache-mb "$cache" --log-level "${LOG_LEVEL:-info}" >"$out" 2>"$WORK/log/planmap-$name.err" &
+		--cache-mb "$cache" --index-mb "$index" --log-level "${LOG_LEVEL:-info}" >"$out" 2>"$WORK/log/planmap-$name.err" &
 	local pid=$!
 	PIDS+=($pid)
 	wait_for "$out" 'serving on http://' 180 $pid
@@ -115,6 +116,26 @@ start_planmap() {
 	local u=${name}_URL
 	say "planmap $name (--cache-mb $cache, pid $pid) on ${!u}"
 }
+
+# metric URL NAME: one gauge from planmap's /metrics (empty if absent).
+metric() { curl -s --max-time 10 "$1/metrics" | awk -v n="$2" '$1 == n { print $2 }'; }
+
+# wait_index URL FEATURES: until the server's layer index holds at least
+# FEATURES features (it reads layers at start), or it gives up on one.
+wait_index() {
+	local url=$1 want=$2 i have failed
+	for ((i = 0; i < 6000; i++)); do
+		have=$(metric "$url" planmap_index_features)
+		failed=$(metric "$url" planmap_index_failures)
+		[[ ${failed:-0} != 0 ]] && { say "layer index at $url gave up on a layer (see its log)"; return 0; }
+		awk -v h="${have:-0}" -v w="$want" 'BEGIN { exit !(h >= w) }' && return 0
+		sleep 0.1
+	done
+	die "the layer index at $url holds ${have:-0} features after 600 s, want $want"
+}
+
+# rss_mib PID: resident memory of a process, in MiB.
+rss_mib() { awk '/^VmRSS/ { printf "%d", $2 / 1024 }' "/proc/$1/status" 2>/dev/null; }
 
 # status URL: the HTTP status of a GET.
 status() { curl -s -o /dev/null -w '%{http_code}' --max-time 60 "$1"; }

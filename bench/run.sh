@@ -17,6 +17,9 @@
 #   DURATION=10s CONNECTIONS=32 THREADS=2 P99_CONNECTIONS=64 FEATURES=200000
 #   WRK_TIMEOUT=30s (wrk's --timeout; planmap's request timeout is 30 s)
 #   CACHE_MB=256 (the warm server)   LOG_LEVEL=info (planmap's default)
+#   INDEX_MB=1024 (planmap's layer index on the cold and warm servers; a
+#   third server, "PostgreSQL only", runs with cache and index off; the
+#   1,000,000-feature layer needs INDEX_MB=3072)
 #   SOAK=1 (then run bench/soak.sh against the warm server)   SOAK_DURATION=60s SOAK_CONNECTIONS=64
 #   RESULTS=dir (default /tmp/planmap-bench-results-<time>)   KEEP=1 keeps the work dir
 #   PG_SET="shared_buffers=1GB ..." (ALTER SYSTEM settings for the cluster)
@@ -31,6 +34,7 @@ THREADS=${THREADS:-2}
 P99_CONNECTIONS=${P99_CONNECTIONS:-64}
 FEATURES=${FEATURES:-200000}
 CACHE_MB=${CACHE_MB:-256}
+INDEX_MB=${INDEX_MB:-1024}
 LOG_LEVEL=${LOG_LEVEL:-info}
 SOAK=${SOAK:-1}
 LAYER=bench_polygons
@@ -39,7 +43,7 @@ RESULTS=${RESULTS:-/tmp/planmap-bench-results-$(date -u +%Y%m%dT%H%M%SZ)}
 WRK_TIMEOUT=${WRK_TIMEOUT:-30s}
 DUR_S=$(seconds "$DURATION")
 WRK_LIMIT=$((DUR_S + $(seconds "$WRK_TIMEOUT") + 60))
-export LOG_LEVEL LAYER WRK_TIMEOUT
+export LOG_LEVEL LAYER WRK_TIMEOUT INDEX_MB
 
 # Reference figures (pg_featureserv / pg_tileserv, same kind of machine)
 # and the targets derived from them.
@@ -75,7 +79,7 @@ say "work dir $WORK, results in $RESULTS"
 	echo "wrk: $(wrk -v 2>&1 | head -1)"
 	echo "nginx: $(nginx -v 2>&1)"
 	echo "planmap: commit $(git -C "$ROOT" rev-parse --short HEAD); files changed or new since (git status): $(git -C "$ROOT" status --porcelain -- cmd internal frontend geodata seeds go.mod | wc -l) under cmd/ internal/ frontend/ geodata/ seeds/"
-	echo "settings: DURATION=$DURATION WRK_TIMEOUT=$WRK_TIMEOUT THREADS=$THREADS CONNECTIONS=$CONNECTIONS P99_CONNECTIONS=$P99_CONNECTIONS FEATURES=$FEATURES CACHE_MB=$CACHE_MB LOG_LEVEL=$LOG_LEVEL"
+	echo "settings: DURATION=$DURATION WRK_TIMEOUT=$WRK_TIMEOUT THREADS=$THREADS CONNECTIONS=$CONNECTIONS P99_CONNECTIONS=$P99_CONNECTIONS FEATURES=$FEATURES CACHE_MB=$CACHE_MB INDEX_MB=$INDEX_MB LOG_LEVEL=$LOG_LEVEL"
 } | tee "$RESULTS/machine.txt" >&2
 
 # ------------------------------------------------------------------ stack
@@ -90,6 +94,14 @@ load_data
 } | tee -a "$RESULTS/machine.txt" >&2
 start_planmap A 0
 start_planmap B "$CACHE_MB"
+start_planmap P 0 0
+T0=$(date +%s.%N)
+wait_index "$A_URL" "$FEATURES"
+wait_index "$B_URL" "$FEATURES"
+{
+	echo "layer index: A and B hold $(metric "$A_URL" planmap_index_features) features in $(metric "$A_URL" planmap_index_bytes) bytes, read within $(awk -v a="$T0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s of start (both at once)"
+	echo "RSS at start: A $(rss_mib "$A_PID") MiB, B $(rss_mib "$B_PID") MiB, P $(rss_mib "$P_PID") MiB"
+} | tee -a "$RESULTS/machine.txt" >&2
 tile_block
 TILES=$(tile_probe "$A_URL")
 say "tiles: $TILES (z8 tile $Z8X/$Z8Y)"
@@ -297,12 +309,14 @@ skip() { # CASE REASON
 
 C=$CONNECTIONS
 COLD="cold (cache off)"
+PGONLY="PostgreSQL only (cache, index off)"
 WARM="warm (cache ${CACHE_MB} MB)"
 RB=(COLLECTION="$LAYER" BBOX_DEG=0.2 LIMIT=100 SEED=2012)
 
 # Items, 0.2-degree bbox, limit=100.
 ceiling bbox
 row "items bbox 0.2° random" "$COLD" $C "$(run bbox-random-A "$A_URL" $C random_bbox.lua "${RB[@]}")" bbox "rps:$T_ITEMS" "a new bbox every request; bytes: mean of 50 sampled answers"
+row "items bbox 0.2° random" "$PGONLY" $C "$(run bbox-random-P "$P_URL" $C random_bbox.lua "${RB[@]}")" bbox "-" "for comparison: every request a query"
 row "items bbox 0.2° random" "warm, every request a miss" $C "$(run bbox-random-B "$B_URL" $C random_bbox.lua "${RB[@]}")" bbox "rps:$T_ITEMS" "cache on, so misses pay the cache's store"
 row "items bbox 0.2° 50-list" "$COLD" $C "$(run bbox-list-A "$A_URL" $C paths.lua PATHS_FILE="$WORK/lists/bbox.paths")" bbox "rps:$T_ITEMS" "50 fixed boxes in turn"
 prime bbox
@@ -328,12 +342,14 @@ done
 if [[ $TILES == ok ]]; then
 	ceiling z8
 	row "tile z8 $Z8Y/$Z8X" "$COLD" $C "$(run z8-A "$A_URL" $C paths.lua PATHS_FILE="$WORK/lists/z8.paths")" z8 "z8:$T_Z8"
+	row "tile z8 $Z8Y/$Z8X" "$PGONLY" $C "$(run z8-P "$P_URL" $C paths.lua PATHS_FILE="$WORK/lists/z8.paths")" z8 "-" "for comparison"
 	prime z8
 	row "tile z8 $Z8Y/$Z8X" "$WARM" $C "$(run z8-B "$B_URL" $C paths.lua PATHS_FILE="$WORK/lists/z8.paths")" z8 - "$(cache_note z8)"
 	for z in 11 14; do
 		x0=Z${z}X0 x1=Z${z}X1 y0=Z${z}Y0 y1=Z${z}Y1 t=T_Z$z
 		ceiling "z$z"
 		row "tiles z$z random" "$COLD" $C "$(run "z$z-random-A" "$A_URL" $C random_tile.lua COLLECTION="$LAYER" Z="$z" X0="${!x0}" X1="${!x1}" Y0="${!y0}" Y1="${!y1}" SEED=2012)" "z$z" "rps:${!t}" "random tiles of the z8 tile's block; bytes: mean of 50 sampled"
+		row "tiles z$z random" "$PGONLY" $C "$(run "z$z-random-P" "$P_URL" $C random_tile.lua COLLECTION="$LAYER" Z="$z" X0="${!x0}" X1="${!x1}" Y0="${!y0}" Y1="${!y1}" SEED=2012)" "z$z" "-" "for comparison"
 		row "tiles z$z 50-list" "$COLD" $C "$(run "z$z-list-A" "$A_URL" $C paths.lua PATHS_FILE="$WORK/lists/z$z.paths")" "z$z" "rps:${!t}"
 		prime "z$z"
 		row "tiles z$z 50-list" "$WARM" $C "$(run "z$z-list-B" "$B_URL" $C paths.lua PATHS_FILE="$WORK/lists/z$z.paths")" "z$z" "ceil:$T_CEIL" "$(cache_note "z$z"); ${EMPTY[z$z]:-0} of 50 tiles empty (204)"
@@ -354,7 +370,10 @@ if [[ $TILES == ok ]]; then
 else
 	skip "tiles z11/z14 random p99" "$TILES"
 fi
-echo "load after: $(uptime | sed 's/.*load average/load average/')" | tee -a "$RESULTS/machine.txt" >&2
+{
+	echo "load after: $(uptime | sed 's/.*load average/load average/')"
+	echo "RSS after the runs: A $(rss_mib "$A_PID") MiB, B $(rss_mib "$B_PID") MiB, P $(rss_mib "$P_PID") MiB; index hits: A $(metric "$A_URL" planmap_index_hits), B $(metric "$B_URL" planmap_index_hits), P $(metric "$P_URL" planmap_index_hits)"
+} | tee -a "$RESULTS/machine.txt" >&2
 
 # ----------------------------------------------------------------- table
 HEAD=(case server conns "req/s" "p50 ms" "p99 ms" "body bytes" "nginx req/s" "Go static req/s" "ratio" "target" "met" "note")

@@ -31,6 +31,7 @@ type Config struct {
 	SignInPerMinute  int
 	TrustProxy       bool
 	CacheMB          int
+	IndexMB          int
 	MaxUploadMB      int
 	WritesPerMinute  int
 	DebugListen      string
@@ -50,6 +51,7 @@ func DefaultConfig() Config {
 		SessionTTL:       12 * time.Hour,
 		SignInPerMinute:  10,
 		CacheMB:          256,
+		IndexMB:          1024,
 		MaxUploadMB:      512,
 		WritesPerMinute:  600,
 	}
@@ -91,6 +93,7 @@ func settings(c *Config, names ...string) []setting {
 		"session-ttl":        {"session-ttl", "PLANMAP_SESSION_TTL", "how long a browser session lasts", (*durationValue)(&c.SessionTTL)},
 		"sign-in-per-minute": {"sign-in-per-minute", "PLANMAP_SIGN_IN_PER_MINUTE", "sign-in attempts allowed per client address and minute", (*intValue)(&c.SignInPerMinute)},
 		"cache-mb":           {"cache-mb", "PLANMAP_CACHE_MB", "memory for cached feature responses, in MiB (0 turns the cache off)", (*intValue)(&c.CacheMB)},
+		"index-mb":           {"index-mb", "PLANMAP_INDEX_MB", "memory for in-memory copies of layers that answer items and tiles, in MiB (0 turns the index off)", (*intValue)(&c.IndexMB)},
 		"max-upload-mb":      {"max-upload-mb", "PLANMAP_MAX_UPLOAD_MB", "largest upload accepted, in MiB", (*intValue)(&c.MaxUploadMB)},
 		"writes-per-minute":  {"writes-per-minute", "PLANMAP_WRITES_PER_MINUTE", "writes allowed per account and minute", (*intValue)(&c.WritesPerMinute)},
 		"debug-listen":       {"debug-listen", "PLANMAP_DEBUG_LISTEN", "address for Go's profiler (net/http/pprof); off when empty, keep it on loopback", (*stringValue)(&c.DebugListen)},
@@ -193,6 +196,9 @@ func (c Config) validate(ss []setting) error {
 	}
 	if has("cache-mb") && (c.CacheMB < 0 || c.CacheMB > 65536) {
 		return &ConfigError{Setting: "--cache-mb/PLANMAP_CACHE_MB", Value: strconv.Itoa(c.CacheMB), Want: "want a whole number of MiB from 0 to 65536"}
+	}
+	if has("index-mb") && (c.IndexMB < 0 || c.IndexMB > 1<<20) {
+		return &ConfigError{Setting: "--index-mb/PLANMAP_INDEX_MB", Value: strconv.Itoa(c.IndexMB), Want: "want a whole number of MiB from 0 to 1048576"}
 	}
 	if has("max-upload-mb") && (c.MaxUploadMB < 1 || c.MaxUploadMB > 1<<20) {
 		return &ConfigError{Setting: "--max-upload-mb/PLANMAP_MAX_UPLOAD_MB", Value: strconv.Itoa(c.MaxUploadMB), Want: "want a whole number of MiB from 1"}

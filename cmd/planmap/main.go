@@ -68,7 +68,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	switch cmd {
 	case "serve":
 		names = []string{"listen", "data-dir", "database-url", "database-read-url", "geodata", "db-max-conns", "statement-timeout", "request-timeout", "shutdown-timeout", "log-format", "log-level",
-			"session-ttl", "sign-in-per-minute", "trust-proxy", "cache-mb", "max-upload-mb", "writes-per-minute", "debug-listen"}
+			"session-ttl", "sign-in-per-minute", "trust-proxy", "cache-mb", "index-mb", "max-upload-mb", "writes-per-minute", "debug-listen"}
 	case "user", "token":
 		return runAccounts(ctx, cmd, rest, getenv, stdin, stdout, stderr)
 	case "backup", "restore":
@@ -336,6 +336,10 @@ func (m *Main) Serve(ctx context.Context) error {
 	// change at once when any instance writes.
 	versions := postgis.NewVersionWatcher(m.db, m.Logger)
 	cache, front := httpapi.NewAnswerCaches(m.Config.CacheMB, versions)
+	// Layers are also kept in memory, so that pages and tiles that no
+	// cache holds are answered without a query while the data is current.
+	index := postgis.NewLayerIndex(m.db, versions, postgis.LayerIndexOptions{MaxBytes: int64(m.Config.IndexMB) << 20, Logger: m.Logger})
+	versions.OnChange(index.Changed)
 	store := postgis.NewUploadStore(m.db)
 	if n, err := store.FailInterrupted(ctx); err != nil {
 		return err
@@ -351,6 +355,7 @@ func (m *Main) Serve(ctx context.Context) error {
 	watchCtx, stopWatching := context.WithCancel(context.Background())
 	defer stopWatching()
 	go versions.Run(watchCtx)
+	go index.Run(watchCtx)
 	app := httpapi.New(
 		httpapi.Config{Version: version, Logger: m.Logger, RequestTimeout: m.Config.RequestTimeout, Assets: frontend.Dist(),
 			SessionTTL: m.Config.SessionTTL, SignInPerMinute: float64(m.Config.SignInPerMinute), TrustProxy: m.Config.TrustProxy,
@@ -359,6 +364,7 @@ func (m *Main) Serve(ctx context.Context) error {
 				st := m.db.Pool.Stat()
 				hits, misses, entries, bytes := cache.Stats()
 				fHits, fMisses, fStores, fEntries, fBytes := front.Stats()
+				ist := index.Stats()
 				listening := 0.0
 				if versions.Listening() {
 					listening = 1
@@ -378,11 +384,17 @@ func (m *Main) Serve(ctx context.Context) error {
 					"planmap_front_cache_entries":    float64(fEntries),
 					"planmap_front_cache_bytes":      float64(fBytes),
 					"planmap_version_notifications":  listening,
+					"planmap_index_layers":           float64(ist.Layers),
+					"planmap_index_features":         float64(ist.Features),
+					"planmap_index_bytes":            float64(ist.Bytes),
+					"planmap_index_builds":           float64(ist.Builds),
+					"planmap_index_failures":         float64(ist.Failures),
+					"planmap_index_hits":             float64(ist.Hits),
 				}
 			}},
 		httpapi.Services{
 			Projects: postgis.NewProjectService(m.db),
-			Layers:   postgis.NewLayerService(m.db),
+			Layers:   postgis.NewLayerService(m.db, index),
 			Plan:     postgis.NewPlanService(m.db),
 			Versions: versions,
 			Health:   m.db,
@@ -390,7 +402,7 @@ func (m *Main) Serve(ctx context.Context) error {
 			Edits:    postgis.NewEditService(m.db),
 			Uploads:  uploads,
 			Filters:  postgis.NewFilterService(m.db, versions),
-			Tiles:    postgis.NewTileService(m.db, postgis.TileOptions{}),
+			Tiles:    postgis.NewTileService(m.db, postgis.TileOptions{Index: index}),
 			Replication: func() domain.Replication {
 				if m.db.HasReplica() {
 					return m.db

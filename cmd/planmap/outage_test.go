@@ -27,6 +27,7 @@ func TestDatabaseOutageAndRecovery(t *testing.T) {
 	cfg.Listen = "127.0.0.1:0"
 	cfg.DatabaseURL = cluster.ConnString()
 	cfg.CacheMB = 0 // every request must reach the database
+	cfg.IndexMB = 0
 	base, stop, _ := serve(t, cfg)
 	defer stop()
 

@@ -66,7 +66,7 @@ func newAppLogging(t *testing.T, logger *slog.Logger, options ...func(*postgis.D
 	}}
 	svc := httpapi.Services{
 		Projects: postgis.NewProjectService(db),
-		Layers:   postgis.NewLayerService(db),
+		Layers:   postgis.NewLayerService(db, nil),
 		Plan:     postgis.NewPlanService(db),
 		Versions: db,
 		Health:   db,

@@ -38,7 +38,7 @@ func newTileApp(t *testing.T) *httptest.Server {
 		t.Fatalf("the app is a %T, not an *echo.Echo", srv.Config.Handler)
 	}
 	ogcapi.NewTileHandler(postgis.NewTileService(db, postgis.TileOptions{}),
-		ogcapi.NewCollectionLookup(postgis.NewProjectService(db), postgis.NewLayerService(db))).Register(e)
+		ogcapi.NewCollectionLookup(postgis.NewProjectService(db), postgis.NewLayerService(db, nil))).Register(e)
 	return srv
 }
 

@@ -51,7 +51,7 @@ func TestEditLayerFeatures(t *testing.T) {
 	if err != nil || res[0].Version != 2 {
 		t.Fatalf("patch: %+v %v", res, err)
 	}
-	f, err := postgis.NewLayerService(db).FindFeatureByID(ctx, "plots", "b")
+	f, err := postgis.NewLayerService(db, nil).FindFeatureByID(ctx, "plots", "b")
 	if err != nil || string(f.Properties) != `{"area_mu": 80}` || f.Version != 2 || f.Geometry == nil {
 		t.Fatalf("after patch: %s v%d %v", f.Properties, f.Version, err)
 	}
@@ -63,7 +63,7 @@ func TestEditLayerFeatures(t *testing.T) {
 	if domain.ErrorCode(err) != domain.EINVALID || !strings.Contains(domain.ErrorMessage(err), "change 2") || !strings.Contains(domain.ErrorMessage(err), "Self-intersection") {
 		t.Fatalf("bowtie: %v", err)
 	}
-	if _, err := postgis.NewLayerService(db).FindFeatureByID(ctx, "plots", "c"); domain.ErrorCode(err) != domain.ENOTFOUND {
+	if _, err := postgis.NewLayerService(db, nil).FindFeatureByID(ctx, "plots", "c"); domain.ErrorCode(err) != domain.ENOTFOUND {
 		t.Fatalf("a failed batch left feature c: %v", err)
 	}
 	for _, tt := range []struct {

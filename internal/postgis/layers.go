@@ -16,7 +16,8 @@ import (
 
 // LayerService reads layers from PostGIS.
 type LayerService struct {
-	db *DB
+	db    *DB
+	index *LayerIndex
 
 	mu    sync.Mutex
 	stats map[string]layerStats
@@ -29,9 +30,10 @@ type layerStats struct {
 	extent   *domain.BBox
 }
 
-// NewLayerService returns a LayerService on db.
-func NewLayerService(db *DB) *LayerService {
-	return &LayerService{db: db, stats: map[string]layerStats{}}
+// NewLayerService returns a LayerService on db. With an index (which may
+// be nil), pages of items without a CQL2 filter come from its copies.
+func NewLayerService(db *DB, index *LayerIndex) *LayerService {
+	return &LayerService{db: db, index: index, stats: map[string]layerStats{}}
 }
 
 // withStats fills in the layer's count and extent, computed once for each
@@ -274,6 +276,11 @@ const featureJSON = `'{"type":"Feature","id":' || to_json(f.fid)::text || ',"geo
 // EachFeatureJSON streams matching features as GeoJSON that PostGIS
 // encodes: for large layers this is faster than decoding geometries here.
 func (s *LayerService) EachFeatureJSON(ctx context.Context, layer string, f domain.FeatureFilter, fn func([]byte) error) (int, error) {
+	if f.Where == nil && !domain.UsePrimary(ctx) {
+		if snap := s.index.fresh(layer); snap != nil {
+			return snap.eachJSON(f, fn)
+		}
+	}
 	sel, args, count, countArgs, err := featureQuery(layer, f, featureJSON)
 	if err != nil {
 		return 0, err

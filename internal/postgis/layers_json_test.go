@@ -15,7 +15,7 @@ import (
 // The features PostGIS encodes are the features Go encodes.
 func TestEachFeatureJSONMatchesEachFeature(t *testing.T) {
 	db, _ := loaded(t)
-	svc := postgis.NewLayerService(db)
+	svc := postgis.NewLayerService(db, nil)
 	ctx := context.Background()
 	for _, layer := range []string{"cities", "programmes"} {
 		f := domain.FeatureFilter{Limit: 100}

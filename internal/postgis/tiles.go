@@ -37,6 +37,8 @@ type TileOptions struct {
 	// RowChunk is how many rows a low-zoom tile reads at a time. Zero
 	// means 16,384.
 	RowChunk int
+	// Index, when not nil, draws layers' tiles from its copies.
+	Index *LayerIndex
 }
 
 // TileService renders collections as Mapbox Vector Tiles from PostGIS.
@@ -221,6 +223,29 @@ func (s *TileService) Tile(ctx context.Context, collection string, z, x, y int) 
 		}
 		rows.Close()
 		return n, mapError(rows.Err())
+	}
+	if snap := s.opt.Index.fresh(collection); snap != nil && isLayer && !domain.UsePrimary(ctx) {
+		// The same rows, in the same order, from the copy in memory.
+		var ferr error
+		snap.tileFeatures(box, minSize, func(i int) bool {
+			read++
+			fid := snap.fid(i)
+			if attrs, ferr = tileProperties(attrs[:0], snap.props(i)); ferr != nil {
+				ferr = fmt.Errorf("feature %q: %w", fid, ferr)
+				return false
+			}
+			attrs = append(attrs, vtile.Property{Key: "fid", Value: fid})
+			_, err := layer.AddWKB(snap.wkb(i), uint64(snap.seq[i]), true, attrs)
+			if errors.Is(err, vtile.ErrFull) {
+				return false
+			}
+			ferr = err
+			return err == nil && read < tileRowLimit
+		})
+		if ferr != nil {
+			return nil, ferr
+		}
+		return layer.Marshal(), nil
 	}
 	if z >= tileChunkedBelow {
 		// A tile this small seldom fills up: one query.

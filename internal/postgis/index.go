@@ -1,0 +1,449 @@
+package postgis
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+
+	"github.com/planmap/planmap/internal/domain"
+	"github.com/planmap/planmap/internal/rtree"
+)
+
+// The layer index keeps a read-only copy of each layer in memory, as of one
+// data version, with a packed R-tree over the features' boxes. Pages of
+// items without a CQL2 filter and vector tiles of a layer are answered from
+// it, with no query, while its version is the layer's current one; at any
+// other time, and for anything else, PostgreSQL answers as before.
+//
+// The copy answers exactly what the queries answer. It holds the bytes
+// PostGIS writes for each feature's GeoJSON and WKB, and boxes rounded to
+// float32 as PostGIS rounds them for && and its GiST index. Tiles come from
+// the same rows in the same order as the tile query gives them. The tests
+// compare both ways byte for byte.
+//
+// The versions come from the notifications that every write sends (see
+// VersionWatcher): a write on any instance makes the copy stale at once,
+// and a new one is read once writes to the layer pause. With a replica, or
+// while notifications are down, the index answers nothing.
+
+// LayerIndexOptions tune the layer index.
+type LayerIndexOptions struct {
+	// MaxBytes bounds the memory of all copies together; a layer that does
+	// not fit is left to PostgreSQL. Zero turns the index off.
+	MaxBytes int64
+	// Quiet is how long writes to a layer must pause before it is read
+	// again. Zero means 500 ms.
+	Quiet  time.Duration
+	Logger *slog.Logger
+}
+
+// CurrentVersions tells a collection's version as known without a query;
+// ok is false when it cannot be known that way (VersionWatcher.Current).
+type CurrentVersions interface {
+	Current(collection string) (version int64, ok bool)
+}
+
+// LayerIndex holds in-memory copies of layers; see above. A nil
+// *LayerIndex holds nothing.
+type LayerIndex struct {
+	db       *DB
+	versions CurrentVersions
+	opt      LayerIndexOptions
+	wake     chan struct{}
+
+	mu         sync.RWMutex
+	snaps      map[string]*snapshot
+	dirty      map[string]bool
+	all        bool             // every layer must be read again
+	perFeature map[string]int64 // bytes per feature of a layer found too large
+
+	builds, failures, hits atomic.Int64
+}
+
+// NewLayerIndex returns an index of the layers in db; Run fills it and
+// keeps it current. Register its Changed with the version watcher.
+func NewLayerIndex(db *DB, versions CurrentVersions, opt LayerIndexOptions) *LayerIndex {
+	if opt.Quiet <= 0 {
+		opt.Quiet = 500 * time.Millisecond
+	}
+	if opt.Logger == nil {
+		opt.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &LayerIndex{db: db, versions: versions, opt: opt, wake: make(chan struct{}, 1),
+		snaps: map[string]*snapshot{}, dirty: map[string]bool{}, all: true, perFeature: map[string]int64{}}
+}
+
+// Changed marks a collection as written; "" marks every one (the watcher
+// calls it so after it missed notifications).
+func (x *LayerIndex) Changed(collection string, _ int64) {
+	if x == nil || x.opt.MaxBytes <= 0 || domain.Reserved(collection) {
+		return
+	}
+	x.mu.Lock()
+	if collection == "" {
+		x.all = true
+	} else {
+		x.dirty[collection] = true
+	}
+	x.mu.Unlock()
+	select {
+	case x.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run reads every layer that fits, then each layer again after writes to
+// it pause, until ctx ends. With a replica it does nothing: the replica's
+// data may lag the versions the index would be checked against.
+func (x *LayerIndex) Run(ctx context.Context) {
+	if x == nil || x.opt.MaxBytes <= 0 || x.db.HasReplica() {
+		return
+	}
+	for {
+		x.mu.Lock()
+		all, dirty := x.all, x.dirty
+		x.all, x.dirty = false, map[string]bool{}
+		x.mu.Unlock()
+		if all {
+			ids, err := x.layerIDs(ctx)
+			if err != nil {
+				if ctx.Err() != nil {
+					return
+				}
+				x.opt.Logger.Warn("layer index: cannot list layers", "err", err)
+				x.Changed("", 0) // try again after the pause
+			}
+			for _, id := range ids {
+				dirty[id] = true
+			}
+		}
+		for id := range dirty {
+			if err := x.Refresh(ctx, id); err != nil {
+				if ctx.Err() != nil {
+					return
+				}
+				x.failures.Add(1)
+				x.opt.Logger.Warn("layer index: layer left to PostgreSQL", "layer", id, "err", err)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-x.wake:
+		}
+		// Let a burst of writes end before reading the layer again.
+		for quiet := false; !quiet; {
+			select {
+			case <-ctx.Done():
+				return
+			case <-x.wake:
+			case <-time.After(x.opt.Quiet):
+				quiet = true
+			}
+		}
+	}
+}
+
+func (x *LayerIndex) layerIDs(ctx context.Context) ([]string, error) {
+	rows, err := x.db.Pool.Query(ctx, `SELECT id FROM layer ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[string])
+}
+
+// errTooLarge stops reading a layer that does not fit in the index.
+var errTooLarge = errors.New("postgis: the layer does not fit in the layer index")
+
+// Refresh reads one layer into the index now, replacing its copy; a layer
+// that no longer exists leaves the index.
+func (x *LayerIndex) Refresh(ctx context.Context, layer string) error {
+	if x == nil || x.opt.MaxBytes <= 0 {
+		return nil
+	}
+	x.mu.RLock()
+	room := x.opt.MaxBytes
+	for id, s := range x.snaps {
+		if id != layer {
+			room -= s.bytes
+		}
+	}
+	perFeature := x.perFeature[layer]
+	x.mu.RUnlock()
+	start := time.Now()
+	s, err := x.read(ctx, layer, room, perFeature)
+	if errors.Is(err, errTooLarge) || errors.Is(err, errNoLayer) {
+		x.mu.Lock()
+		delete(x.snaps, layer)
+		if s != nil && s.n > 0 {
+			x.perFeature[layer] = s.bytes / int64(s.n)
+		}
+		x.mu.Unlock()
+		if errors.Is(err, errNoLayer) {
+			return nil
+		}
+		return fmt.Errorf("%w (%d bytes free)", err, room)
+	}
+	if err != nil {
+		return err
+	}
+	x.mu.Lock()
+	x.snaps[layer] = s
+	delete(x.perFeature, layer)
+	x.mu.Unlock()
+	x.builds.Add(1)
+	x.opt.Logger.Info("layer index: layer read", "layer", layer, "version", s.version, "features", s.n,
+		"bytes", s.bytes, "seconds", time.Since(start).Seconds())
+	return nil
+}
+
+// IndexStats describe the index's contents.
+type IndexStats struct {
+	Layers, Features int
+	Bytes            int64
+	Builds, Failures int64
+	// Hits counts the answers taken from the index.
+	Hits int64
+}
+
+// Stats returns what the index holds and how often it was read.
+func (x *LayerIndex) Stats() IndexStats {
+	if x == nil {
+		return IndexStats{}
+	}
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	st := IndexStats{Layers: len(x.snaps), Builds: x.builds.Load(), Failures: x.failures.Load(), Hits: x.hits.Load()}
+	for _, s := range x.snaps {
+		st.Features += s.n
+		st.Bytes += s.bytes
+	}
+	return st
+}
+
+// fresh returns the copy of layer when it is of the layer's current
+// version, else nil.
+func (x *LayerIndex) fresh(layer string) *snapshot {
+	if x == nil {
+		return nil
+	}
+	x.mu.RLock()
+	s := x.snaps[layer]
+	x.mu.RUnlock()
+	if s == nil {
+		return nil
+	}
+	if v, ok := x.versions.Current(layer); !ok || v != s.version {
+		return nil
+	}
+	x.hits.Add(1)
+	return s
+}
+
+// snapshot is one layer as of one version. Per-feature bytes live in one
+// arena and the rest in flat slices, so that a million features cost the
+// garbage collector nothing to scan.
+type snapshot struct {
+	version int64
+	n       int
+	seq     []int64
+	// off holds, for feature i, where its GeoJSON, properties, WKB and fid
+	// start in data (off[4i] to off[4i+3]); each ends where the next starts.
+	off  []int64
+	data []byte
+
+	tree     *rtree.Tree
+	treeItem []uint32    // tree item -> feature
+	boxes    []rtree.Box // tree item -> its box
+	size     []float64   // feature -> larger side of its box, the tile order
+	point    []bool      // feature -> a point or multipoint
+	rank     []uint32    // feature -> place in tile order
+	order    []uint32    // place in tile order -> feature
+	bytes    int64
+}
+
+func (s *snapshot) field(i, k int) []byte { return s.data[s.off[4*i+k]:s.off[4*i+k+1]] }
+func (s *snapshot) json(i int) []byte     { return s.field(i, 0) }
+func (s *snapshot) props(i int) []byte    { return s.field(i, 1) }
+func (s *snapshot) wkb(i int) []byte      { return s.field(i, 2) }
+func (s *snapshot) fid(i int) string      { return string(s.field(i, 3)) }
+
+var errNoLayer = errors.New("postgis: no such layer")
+
+// snapshotQuery reads a layer in collection order with what items and
+// tiles need: the feature as GeoJSON, as the items query writes it; its
+// properties and WKB, as the tile query reads them; and the exact box from
+// which the tile query orders features.
+const snapshotQuery = `SELECT f.seq, ` + featureJSON + `, f.properties::text, ST_AsBinary(f.geom), f.fid,
+       ST_XMin(f.geom), ST_YMin(f.geom), ST_XMax(f.geom), ST_YMax(f.geom),
+       COALESCE(GeometryType(f.geom) IN ('POINT', 'MULTIPOINT'), false)
+FROM layer_feature f
+WHERE f.layer_id = $1
+ORDER BY f.seq`
+
+// read copies a layer from one snapshot of the database, giving up with
+// errTooLarge past room bytes; perFeature, when known, lets it give up
+// before reading.
+func (x *LayerIndex) read(ctx context.Context, layer string, room, perFeature int64) (*snapshot, error) {
+	s := &snapshot{off: []int64{0}}
+	err := pgx.BeginTxFunc(ctx, x.db.Pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		// A large layer takes longer to read than any request may.
+		if _, err := tx.Exec(ctx, `SET LOCAL statement_timeout = 0`); err != nil {
+			return err
+		}
+		var count int64
+		err := tx.QueryRow(ctx, `SELECT COALESCE(v.version, 0), (SELECT count(*) FROM layer_feature WHERE layer_id = l.id)
+FROM layer l LEFT JOIN collection_version v ON v.collection = l.id WHERE l.id = $1`, layer).Scan(&s.version, &count)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return errNoLayer
+		}
+		if err != nil {
+			return err
+		}
+		if perFeature > 0 && count*perFeature > room {
+			s.n, s.bytes = int(count), count*perFeature
+			return errTooLarge
+		}
+		s.seq = make([]int64, 0, count)
+		s.off = make([]int64, 1, 4*count+1)
+		s.size = make([]float64, 0, count)
+		s.point = make([]bool, 0, count)
+		boxes := make([]rtree.Box, 0, count)
+		items := make([]uint32, 0, count)
+		rows, err := tx.Query(ctx, snapshotQuery, layer)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		var (
+			seq                    int64
+			json, props, wkb, fid  pgtype.DriverBytes
+			minX, minY, maxX, maxY pgtype.Float8
+			point                  bool
+			fixed                  = int64(8 + 4*8 + 8 + 1 + 4 + 4 + 16 + 4 + 24) // per feature, beside its bytes
+		)
+		for rows.Next() {
+			if err := rows.Scan(&seq, &json, &props, &wkb, &fid, &minX, &minY, &maxX, &maxY, &point); err != nil {
+				return err
+			}
+			i := len(s.seq)
+			for _, b := range [][]byte{json, props, wkb, fid} {
+				s.data = append(s.data, b...)
+				s.off = append(s.off, int64(len(s.data)))
+			}
+			s.seq = append(s.seq, seq)
+			s.point = append(s.point, point)
+			size := math.NaN()
+			if minX.Valid && minY.Valid && maxX.Valid && maxY.Valid {
+				size = max(maxX.Float64-minX.Float64, maxY.Float64-minY.Float64)
+				boxes = append(boxes, rtree.FromFloat64(minX.Float64, minY.Float64, maxX.Float64, maxY.Float64))
+				items = append(items, uint32(i))
+			}
+			s.size = append(s.size, size)
+			if int64(cap(s.data))+int64(len(s.seq))*fixed > room {
+				s.n, s.bytes = len(s.seq), int64(len(s.data))+int64(len(s.seq))*fixed
+				return errTooLarge
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		s.n = len(s.seq)
+		s.data = append(make([]byte, 0, len(s.data)), s.data...) // no spare capacity kept
+		s.tree, s.treeItem, s.boxes = rtree.New(boxes), items, boxes
+		// The tile query's order: larger side of the box first, then seq.
+		order := make([]uint32, s.n)
+		for i := range order {
+			order[i] = uint32(i)
+		}
+		slices.SortFunc(order, func(a, b uint32) int {
+			sa, sb := s.size[a], s.size[b]
+			switch {
+			case sa > sb || (!math.IsNaN(sa) && math.IsNaN(sb)):
+				return -1
+			case sa < sb || (math.IsNaN(sa) && !math.IsNaN(sb)):
+				return 1
+			}
+			return int(a) - int(b) // seq order is feature order
+		})
+		s.rank, s.order = make([]uint32, s.n), order
+		for r, i := range order {
+			s.rank[i] = uint32(r)
+		}
+		s.bytes = int64(cap(s.data)) + int64(s.n)*fixed
+		return nil
+	})
+	if errors.Is(err, errTooLarge) || errors.Is(err, errNoLayer) {
+		return s, err
+	}
+	if err != nil {
+		return nil, mapError(err)
+	}
+	return s, nil
+}
+
+// search returns the features whose box overlaps box (PostGIS's &&), in
+// feature order.
+func (s *snapshot) search(box domain.BBox) []uint32 {
+	q := rtree.FromFloat64(min(box.MinLon, box.MaxLon), min(box.MinLat, box.MaxLat), max(box.MinLon, box.MaxLon), max(box.MinLat, box.MaxLat))
+	var out []uint32
+	s.tree.Search(q, func(item int) bool {
+		out = append(out, s.treeItem[item])
+		return true
+	})
+	slices.Sort(out)
+	return out
+}
+
+// eachJSON is EachFeatureJSON from the copy.
+func (s *snapshot) eachJSON(f domain.FeatureFilter, fn func([]byte) error) (int, error) {
+	var (
+		matched int
+		feature func(k int) int
+	)
+	if f.BBox != nil {
+		found := s.search(*f.BBox)
+		matched, feature = len(found), func(k int) int { return int(found[k]) }
+	} else {
+		matched, feature = s.n, func(k int) int { return k }
+	}
+	end := matched
+	if f.Limit > 0 {
+		end = min(end, f.Offset+f.Limit)
+	}
+	for k := max(f.Offset, 0); k < end; k++ {
+		if err := fn(s.json(feature(k))); err != nil {
+			return 0, err
+		}
+	}
+	return matched, nil
+}
+
+// tileFeatures calls fn with the features the tile query would return for
+// the filter box and smallest size, in its order, until fn returns false.
+func (s *snapshot) tileFeatures(box domain.BBox, minSize float64, fn func(i int) bool) {
+	q := rtree.FromFloat64(box.MinLon, box.MinLat, box.MaxLon, box.MaxLat)
+	var found []uint32
+	s.tree.Search(q, func(item int) bool {
+		i := s.treeItem[item]
+		if minSize <= 0 || s.point[i] || s.size[i] >= minSize {
+			found = append(found, s.rank[i])
+		}
+		return true
+	})
+	slices.Sort(found)
+	for _, r := range found {
+		if !fn(int(s.order[r])) {
+			return
+		}
+	}
+}
