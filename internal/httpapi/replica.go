@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 	"regexp"
 
@@ -44,6 +45,34 @@ func readYourWrites(repl domain.Replication) echo.MiddlewareFunc {
 						http.SetCookie(c.Response(), &http.Cookie{Name: WriteMarkCookie, Value: mark, Path: "/",
 							MaxAge: 300, HttpOnly: true, SameSite: http.SameSiteStrictMode})
 					}
+				}
+			})
+			return next(c)
+		}
+	}
+}
+
+// versionSyncer is a version service that can catch up with the database
+// at once (postgis.VersionWatcher).
+type versionSyncer interface {
+	Sync(ctx context.Context) error
+}
+
+// syncVersionsAfterWrites brings this instance's data versions up to date
+// after each successful write, before the answer leaves: the writer's next
+// request must not get a cached answer, or an index copy, from before its
+// write while the notification is still on its way.
+func syncVersionsAfterWrites(v versionSyncer) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			req := c.Request()
+			if !unsafeMethod(req.Method) {
+				return next(c)
+			}
+			c.Response().Before(func() {
+				if st := c.Response().Status; st >= 200 && st < 300 {
+					// On failure the notification still comes; nothing to add.
+					_ = v.Sync(req.Context())
 				}
 			})
 			return next(c)

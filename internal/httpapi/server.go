@@ -118,6 +118,9 @@ func New(cfg Config, svc Services) *echo.Echo {
 	if svc.Replication != nil {
 		e.Use(readYourWrites(svc.Replication))
 	}
+	if vs, ok := svc.Versions.(versionSyncer); ok {
+		e.Use(syncVersionsAfterWrites(vs))
+	}
 	registerAuth(e, svc.Auth, cfg.SessionTTL, newIPLimiter(cfg.SignInPerMinute, 5), writes)
 
 	e.GET("/metrics", met.handler())

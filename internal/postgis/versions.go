@@ -85,6 +85,51 @@ func (w *VersionWatcher) Current(collection string) (version int64, ok bool) {
 	return w.versions[collection], true
 }
 
+// Sync reads every collection's version from the primary now. planmap
+// calls it after each of its own writes, before answering the writer, so
+// that the writer's next request to this instance sees the new versions
+// (and no cache or index copy older than the write) even if the
+// notification has not arrived yet.
+func (w *VersionWatcher) Sync(ctx context.Context) error {
+	rows, err := w.db.Pool.Query(ctx, `SELECT collection, version FROM collection_version`)
+	if err != nil {
+		return mapError(err)
+	}
+	type change struct {
+		c string
+		v int64
+	}
+	var seen []change
+	for rows.Next() {
+		var ch change
+		if err := rows.Scan(&ch.c, &ch.v); err != nil {
+			rows.Close()
+			return mapError(err)
+		}
+		seen = append(seen, ch)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return mapError(err)
+	}
+	var changed []change
+	w.mu.Lock()
+	for _, ch := range seen {
+		if ch.v > w.versions[ch.c] {
+			w.versions[ch.c] = ch.v
+			changed = append(changed, ch)
+		}
+	}
+	fns := w.changed
+	w.mu.Unlock()
+	for _, ch := range changed {
+		for _, fn := range fns {
+			fn(ch.c, ch.v)
+		}
+	}
+	return nil
+}
+
 // Listening reports whether versions come from notifications now.
 func (w *VersionWatcher) Listening() bool {
 	w.mu.RLock()

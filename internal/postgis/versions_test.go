@@ -74,3 +74,28 @@ func waitUntil(t *testing.T, cond func() bool) {
 		<-time.After(20 * time.Millisecond)
 	}
 }
+
+// Sync learns every version from the database at once, without waiting
+// for notifications, and reports the ones that moved.
+func TestVersionWatcherSync(t *testing.T) {
+	db, _ := loaded(t)
+	ctx := context.Background()
+	w := postgis.NewVersionWatcher(db, nil) // not running: no notifications at all
+	got := map[string]int64{}
+	w.OnChange(func(c string, v int64) { got[c] = v })
+	var want int64
+	if err := db.Pool.QueryRow(ctx, `UPDATE collection_version SET version = version + 1 WHERE collection = 'projects' RETURNING version`).Scan(&want); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got["projects"] != want || got["cities"] < 1 {
+		t.Fatalf("changes seen: %v, want projects at %d", got, want)
+	}
+	// Nothing moved since: nothing to report.
+	clear(got)
+	if err := w.Sync(ctx); err != nil || len(got) != 0 {
+		t.Fatalf("second sync reported %v (%v)", got, err)
+	}
+}
