@@ -16,6 +16,7 @@ import (
 
 	"github.com/planmap/planmap/internal/domain"
 	"github.com/planmap/planmap/internal/rtree"
+	"github.com/planmap/planmap/internal/vtile"
 )
 
 // The layer index keeps a read-only copy of each layer in memory, as of one
@@ -25,8 +26,9 @@ import (
 // other time, and for anything else, PostgreSQL answers as before.
 //
 // The copy answers exactly what the queries answer. It holds the bytes
-// PostGIS writes for each feature's GeoJSON and WKB, and boxes rounded to
-// float32 as PostGIS rounds them for && and its GiST index. Tiles come from
+// PostGIS writes for each feature's GeoJSON, its WKB projected once to Web
+// Mercator (vtile.UnitWKB, which draws the same tiles), and boxes rounded
+// to float32 as PostGIS rounds them for && and its GiST index. Tiles come from
 // the same rows in the same order as the tile query gives them. The tests
 // compare both ways byte for byte.
 //
@@ -256,8 +258,8 @@ type snapshot struct {
 	version int64
 	n       int
 	seq     []int64
-	// off holds, for feature i, where its GeoJSON, properties, WKB and fid
-	// start in data (off[4i] to off[4i+3]); each ends where the next starts.
+	// off holds, for feature i, where its GeoJSON, properties, WKB (in the
+	// unit square, see vtile.UnitWKB) and fid start in data (off[4i] to off[4i+3]); each ends where the next starts.
 	off  []int64
 	data []byte
 
@@ -274,7 +276,7 @@ type snapshot struct {
 func (s *snapshot) field(i, k int) []byte { return s.data[s.off[4*i+k]:s.off[4*i+k+1]] }
 func (s *snapshot) json(i int) []byte     { return s.field(i, 0) }
 func (s *snapshot) props(i int) []byte    { return s.field(i, 1) }
-func (s *snapshot) wkb(i int) []byte      { return s.field(i, 2) }
+func (s *snapshot) unitWKB(i int) []byte  { return s.field(i, 2) }
 func (s *snapshot) fid(i int) string      { return string(s.field(i, 3)) }
 
 var errNoLayer = errors.New("postgis: no such layer")
@@ -336,7 +338,12 @@ FROM layer l LEFT JOIN collection_version v ON v.collection = l.id WHERE l.id = 
 				return err
 			}
 			i := len(s.seq)
-			for _, b := range [][]byte{json, props, wkb, fid} {
+			// Tiles need the geometry projected: do it once, here.
+			unit, err := vtile.UnitWKB(wkb)
+			if err != nil {
+				return fmt.Errorf("feature %q: %w", fid, err)
+			}
+			for _, b := range [][]byte{json, props, unit, fid} {
 				s.data = append(s.data, b...)
 				s.off = append(s.off, int64(len(s.data)))
 			}

@@ -235,7 +235,7 @@ func (s *TileService) Tile(ctx context.Context, collection string, z, x, y int) 
 				return false
 			}
 			attrs = append(attrs, vtile.Property{Key: "fid", Value: fid})
-			_, err := layer.AddWKB(snap.wkb(i), uint64(snap.seq[i]), true, attrs)
+			_, err := layer.AddUnitWKB(snap.unitWKB(i), uint64(snap.seq[i]), true, attrs)
 			if errors.Is(err, vtile.ErrFull) {
 				return false
 			}

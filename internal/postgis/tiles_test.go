@@ -382,11 +382,24 @@ func medianSize(l *mvt.Layer) float64 {
 	return sizes[len(sizes)/2]
 }
 
-// benchmarkTile renders the tile at detailCenter at zoom z of the generated layer.
-func benchmarkTile(b *testing.B, z int) {
+// benchmarkTile renders the tile at detailCenter at zoom z of the
+// generated layer, from PostgreSQL's rows or, indexed, from the layer index.
+func benchmarkTile(b *testing.B, z int, indexed bool) {
 	db := server.NewDB(b)
 	insertBigLayer(b, db)
-	tiles := postgis.NewTileService(db, postgis.TileOptions{})
+	opt := postgis.TileOptions{}
+	if indexed {
+		w := postgis.NewVersionWatcher(db, nil)
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		go w.Run(ctx)
+		waitUntil(b, w.Listening)
+		opt.Index = postgis.NewLayerIndex(db, w, postgis.LayerIndexOptions{MaxBytes: 1 << 30})
+		if err := opt.Index.Refresh(ctx, bigLayer); err != nil {
+			b.Fatal(err)
+		}
+	}
+	tiles := postgis.NewTileService(db, opt)
 	tl := tileOf(detailCenter, z)
 	ctx := context.Background()
 	var size, features int
@@ -412,7 +425,10 @@ func mustTile(b *testing.B, tiles *postgis.TileService, z int, tl maptile.Tile) 
 	return data
 }
 
-func BenchmarkTileZ5(b *testing.B)  { benchmarkTile(b, 5) }
-func BenchmarkTileZ8(b *testing.B)  { benchmarkTile(b, 8) }
-func BenchmarkTileZ11(b *testing.B) { benchmarkTile(b, 11) }
-func BenchmarkTileZ14(b *testing.B) { benchmarkTile(b, 14) }
+func BenchmarkTileZ5(b *testing.B)         { benchmarkTile(b, 5, false) }
+func BenchmarkTileZ8(b *testing.B)         { benchmarkTile(b, 8, false) }
+func BenchmarkTileZ11(b *testing.B)        { benchmarkTile(b, 11, false) }
+func BenchmarkTileZ14(b *testing.B)        { benchmarkTile(b, 14, false) }
+func BenchmarkIndexedTileZ8(b *testing.B)  { benchmarkTile(b, 8, true) }
+func BenchmarkIndexedTileZ11(b *testing.B) { benchmarkTile(b, 11, true) }
+func BenchmarkIndexedTileZ14(b *testing.B) { benchmarkTile(b, 14, true) }

@@ -64,7 +64,7 @@ WHERE datname = current_database() AND query LIKE 'SELECT collection, version FR
 	waitUntil(t, w.Listening)
 }
 
-func waitUntil(t *testing.T, cond func() bool) {
+func waitUntil(t testing.TB, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for !cond() {

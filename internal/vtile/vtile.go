@@ -119,6 +119,19 @@ func (l *Layer) AddWKB(wkb []byte, id uint64, hasID bool, props []Property) (boo
 	return l.add(l.shape(g), id, hasID, props)
 }
 
+// AddUnitWKB is AddWKB for a geometry that UnitWKB has projected already;
+// the tile is the same as AddWKB draws from the longitude/latitude WKB,
+// without the logarithm per point.
+func (l *Layer) AddUnitWKB(unitWKB []byte, id uint64, hasID bool, props []Property) (bool, error) {
+	l.arena = l.arena[:0]
+	r := wkbReader{b: unitWKB, layer: l, unit: true}
+	g := r.geometry(0)
+	if r.err != nil {
+		return false, r.err
+	}
+	return l.add(l.shape(g), id, hasID, props)
+}
+
 func (l *Layer) add(g orb.Geometry, id uint64, hasID bool, props []Property) (bool, error) {
 	if g == nil {
 		return false, nil
@@ -468,13 +481,21 @@ func (l *Layer) toTile(g orb.Geometry) orb.Geometry {
 
 // proj projects a longitude/latitude point to the tile's grid.
 func (l *Layer) proj(p orb.Point) orb.Point {
+	return l.projUnit(unit(p[0], p[1]))
+}
+
+// projUnit puts a point of the unit Web Mercator square on the tile's grid.
+func (l *Layer) projUnit(u, v float64) orb.Point {
+	return orb.Point{math.Round(u*l.worldSize - l.ox), math.Round(v*l.worldSize - l.oy)}
+}
+
+// unit projects longitude/latitude to the Web Mercator world scaled to the
+// unit square: u east from -180°, v south from 85.05°N.
+func unit(lon, lat float64) (u, v float64) {
 	const maxLat = 85.0511287798066
-	lat := math.Max(-maxLat, math.Min(maxLat, p[1]))
+	lat = math.Max(-maxLat, math.Min(maxLat, lat))
 	sin := math.Sin(lat * math.Pi / 180)
-	return orb.Point{
-		math.Round((p[0]+180)/360*l.worldSize - l.ox),
-		math.Round((0.5-math.Log((1+sin)/(1-sin))/(4*math.Pi))*l.worldSize - l.oy),
-	}
+	return (lon + 180) / 360, 0.5 - math.Log((1+sin)/(1-sin))/(4*math.Pi)
 }
 
 // Geometry types of the MVT specification.

@@ -236,6 +236,77 @@ func TestAddWKBMatchesAdd(t *testing.T) {
 	}
 }
 
+// AddUnitWKB of UnitWKB's bytes draws what AddWKB draws, byte for byte,
+// at every zoom and with every kind of geometry.
+func TestAddUnitWKBMatchesAddWKB(t *testing.T) {
+	park := box(121.5, 38.85, 121.7, 38.95)
+	geoms := []orb.Geometry{
+		dalian,
+		orb.MultiPoint{dalian, {121.7, 38.95}},
+		orb.LineString{{121.5, 38.85}, {121.6, 38.9}, {121.7, 38.8}},
+		park,
+		orb.MultiPolygon{park, box(121.8, 38.9, 121.9, 39.0)},
+		orb.Collection{dalian, park},
+		orb.Point{0, 89}, // beyond Web Mercator's reach: clamped the same way
+	}
+	var data [][]byte
+	for _, g := range geoms {
+		for _, order := range []binary.ByteOrder{binary.LittleEndian, binary.BigEndian} {
+			b, err := wkb.Marshal(g, order)
+			if err != nil {
+				t.Fatal(err)
+			}
+			data = append(data, b)
+		}
+	}
+	data = append(data, ewkb(binary.BigEndian, park))
+	data = append(data, polygonsWKB(maptile.At(dalian, 11), 200)...)
+	for z := 0; z <= 16; z += 2 {
+		tl := maptile.At(orb.Point{121.6, 38.9}, maptile.Zoom(z))
+		for i, d := range data {
+			a := vtile.NewLayer("x", z, int(tl.X), int(tl.Y), vtile.Options{Buffer: 64, Tolerance: 1})
+			b := vtile.NewLayer("x", z, int(tl.X), int(tl.Y), vtile.Options{Buffer: 64, Tolerance: 1})
+			unit, err := vtile.UnitWKB(d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if bytes.Equal(unit, d) {
+				t.Fatalf("geometry %d: UnitWKB changed nothing", i)
+			}
+			okA, errA := a.AddWKB(d, 1, true, nil)
+			okB, errB := b.AddUnitWKB(unit, 1, true, nil)
+			if errA != nil || errB != nil || okA != okB || !bytes.Equal(a.Marshal(), b.Marshal()) {
+				t.Fatalf("z%d geometry %d: AddWKB %v %v, AddUnitWKB %v %v, same tile %v", z, i, okA, errA, okB, errB, bytes.Equal(a.Marshal(), b.Marshal()))
+			}
+		}
+	}
+	if _, err := vtile.UnitWKB([]byte{1, 2, 0, 0, 0, 255, 255, 255, 127}); !errors.Is(err, vtile.ErrWKB) {
+		t.Fatalf("malformed: %v", err)
+	}
+}
+
+// BenchmarkAddUnitWKB is BenchmarkAddWKB from projected bytes.
+func BenchmarkAddUnitWKB(b *testing.B) {
+	tl := maptile.At(orb.Point{123.0, 41.5}, 11)
+	polys := polygonsWKB(tl, 1000)
+	for i, p := range polys {
+		u, err := vtile.UnitWKB(p)
+		if err != nil {
+			b.Fatal(err)
+		}
+		polys[i] = u
+	}
+	for b.Loop() {
+		l := vtile.NewLayer("bench", int(tl.Z), int(tl.X), int(tl.Y), vtile.Options{Extent: 4096, Buffer: 64, Tolerance: 1})
+		for i, p := range polys {
+			if _, err := l.AddUnitWKB(p, uint64(i), true, nil); err != nil {
+				b.Fatal(err)
+			}
+		}
+		l.Marshal()
+	}
+}
+
 func TestAddWKBRejectsMalformedBytes(t *testing.T) {
 	good, _ := wkb.Marshal(box(121.5, 38.85, 121.7, 38.95), binary.LittleEndian)
 	for name, data := range map[string][]byte{
@@ -272,11 +343,69 @@ func FuzzAddWKB(f *testing.F) {
 	tl := maptile.At(dalian, 9)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		l := vtile.NewLayer("x", 9, int(tl.X), int(tl.Y), vtile.Options{Buffer: 64, Tolerance: 1})
-		if _, err := l.AddWKB(data, 1, true, nil); err != nil && !errors.Is(err, vtile.ErrWKB) {
+		_, err := l.AddWKB(data, 1, true, nil)
+		if err != nil && !errors.Is(err, vtile.ErrWKB) {
 			t.Fatalf("error %v is not ErrWKB", err)
 		}
-		if out := l.Marshal(); len(out) != l.Size() {
+		out := l.Marshal()
+		if len(out) != l.Size() {
 			t.Fatalf("Size %d, Marshal %d", l.Size(), len(out))
 		}
+		// Projected first, the same bytes draw the same tile.
+		unit, uerr := vtile.UnitWKB(data)
+		if uerr != nil {
+			if !errors.Is(uerr, vtile.ErrWKB) {
+				t.Fatalf("UnitWKB error %v is not ErrWKB", uerr)
+			}
+			return
+		}
+		u := vtile.NewLayer("x", 9, int(tl.X), int(tl.Y), vtile.Options{Buffer: 64, Tolerance: 1})
+		if _, err := u.AddUnitWKB(unit, 1, true, nil); err == nil && !bytes.Equal(u.Marshal(), out) {
+			t.Fatalf("AddUnitWKB drew %d bytes, AddWKB %d", len(u.Marshal()), len(out))
+		}
 	})
+}
+
+// polygonsWKB returns n irregular polygons of 37 vertices, 0.003 to 0.09
+// degrees across, inside tile tl, as WKB: the bench layer's shapes.
+func polygonsWKB(tl maptile.Tile, n int) [][]byte {
+	b := tl.Bound()
+	out := make([][]byte, n)
+	for i := range out {
+		f := float64(i)
+		cx := b.Min[0] + (b.Max[0]-b.Min[0])*math.Mod(f*0.618034, 1)
+		cy := b.Min[1] + (b.Max[1]-b.Min[1])*math.Mod(f*0.414214, 1)
+		r := 0.003 * math.Pow(30, math.Mod(f*0.732051, 1))
+		ring := make(orb.Ring, 0, 37)
+		for k := 0; k < 36; k++ {
+			a := 2 * math.Pi * float64(k) / 36
+			rr := r * (0.75 + 0.25*math.Sin(float64(k*5+i)))
+			ring = append(ring, orb.Point{cx + rr*math.Cos(a)/math.Cos(cy*math.Pi/180), cy + rr*math.Sin(a)})
+		}
+		ring = append(ring, ring[0])
+		data, err := wkb.Marshal(orb.Polygon{ring})
+		if err != nil {
+			panic(err)
+		}
+		out[i] = data
+	}
+	return out
+}
+
+// BenchmarkAddWKB draws 1,000 polygons into a z11 tile simplified by one
+// unit, as planmap's z11 tiles are.
+func BenchmarkAddWKB(b *testing.B) {
+	tl := maptile.At(orb.Point{123.0, 41.5}, 11)
+	polys := polygonsWKB(tl, 1000)
+	var size int
+	for b.Loop() {
+		l := vtile.NewLayer("bench", int(tl.Z), int(tl.X), int(tl.Y), vtile.Options{Extent: 4096, Buffer: 64, Tolerance: 1})
+		for i, p := range polys {
+			if _, err := l.AddWKB(p, uint64(i), true, nil); err != nil {
+				b.Fatal(err)
+			}
+		}
+		size = len(l.Marshal())
+	}
+	b.ReportMetric(float64(size), "bytes/tile")
 }

@@ -18,7 +18,17 @@ var ErrWKB = errors.New("vtile: malformed WKB")
 type wkbReader struct {
 	b     []byte
 	layer *Layer
+	unit  bool // the points are in the unit square already (UnitWKB)
 	err   error
+}
+
+// point reads the x and y at the start of r.b and puts them on the grid.
+func (r *wkbReader) point(order binary.ByteOrder) orb.Point {
+	x, y := math.Float64frombits(order.Uint64(r.b)), math.Float64frombits(order.Uint64(r.b[8:]))
+	if r.unit {
+		return r.layer.projUnit(x, y)
+	}
+	return r.layer.proj(orb.Point{x, y})
 }
 
 // WKB geometry type codes; ISO adds 1000 for Z, 2000 for M, 3000 for ZM,
@@ -117,10 +127,7 @@ func (r *wkbReader) points(order binary.ByteOrder, dims int) []orb.Point {
 	l := r.layer
 	start := len(l.arena)
 	for i := 0; i < n; i++ {
-		p := l.proj(orb.Point{
-			math.Float64frombits(order.Uint64(r.b)),
-			math.Float64frombits(order.Uint64(r.b[8:])),
-		})
+		p := r.point(order)
 		r.b = r.b[8*dims:]
 		if len(l.arena) > start && l.arena[len(l.arena)-1] == p {
 			continue
@@ -166,7 +173,7 @@ func (r *wkbReader) geometry(depth int) orb.Geometry {
 		if !r.need(8 * dims) {
 			return nil
 		}
-		p := r.layer.proj(orb.Point{math.Float64frombits(order.Uint64(r.b)), math.Float64frombits(order.Uint64(r.b[8:]))})
+		p := r.point(order)
 		empty := math.IsNaN(math.Float64frombits(order.Uint64(r.b)))
 		r.b = r.b[8*dims:]
 		if empty {
@@ -232,4 +239,58 @@ func merge(parts orb.Collection) orb.Geometry {
 		}
 	}
 	return mp
+}
+
+// UnitWKB returns a copy of a longitude/latitude WKB geometry with each
+// point's x and y replaced by its place in the Web Mercator world scaled to
+// the unit square (see AddUnitWKB); other ordinates are kept. Projecting
+// once, when a layer is loaded, spares every tile the logarithm per point.
+func UnitWKB(lonLat []byte) ([]byte, error) {
+	out := append([]byte(nil), lonLat...)
+	r := wkbReader{b: out}
+	r.toUnit(0)
+	if r.err != nil {
+		return nil, r.err
+	}
+	return out, nil
+}
+
+func (r *wkbReader) toUnit(depth int) {
+	if depth > 8 {
+		r.fail("collections nested too deep")
+		return
+	}
+	order, typ, dims := r.header()
+	if r.err != nil {
+		return
+	}
+	points := func(n int) {
+		if !r.need(n * 8 * dims) {
+			return
+		}
+		for i := 0; i < n; i++ {
+			u, v := unit(math.Float64frombits(order.Uint64(r.b)), math.Float64frombits(order.Uint64(r.b[8:])))
+			order.PutUint64(r.b, math.Float64bits(u))
+			order.PutUint64(r.b[8:], math.Float64bits(v))
+			r.b = r.b[8*dims:]
+		}
+	}
+	switch typ {
+	case wkbPoint:
+		points(1)
+	case wkbLineString:
+		points(r.count(order, 8*dims))
+	case wkbPolygon:
+		rings := r.count(order, 4)
+		for i := 0; i < rings && r.err == nil; i++ {
+			points(r.count(order, 8*dims))
+		}
+	case wkbMultiPoint, wkbMultiLineString, wkbMultiPolygon, wkbGeometryCollection:
+		n := r.count(order, 9)
+		for i := 0; i < n && r.err == nil; i++ {
+			r.toUnit(depth + 1)
+		}
+	default:
+		r.fail("geometry type %d", typ)
+	}
 }
