@@ -24,6 +24,7 @@ import (
 	"github.com/planmap/planmap/internal/domain"
 	"github.com/planmap/planmap/internal/gazetteer"
 	"github.com/planmap/planmap/internal/httpapi"
+	"github.com/planmap/planmap/internal/httpcache"
 	"github.com/planmap/planmap/internal/plan"
 	"github.com/planmap/planmap/internal/postgis"
 	"github.com/planmap/planmap/internal/upload"
@@ -423,6 +424,10 @@ func (m *Main) Serve(ctx context.Context) error {
 		defer stop()
 	}
 	srv := &http.Server{Handler: app, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	if front != nil {
+		// Repeated requests are answered on the wire, before net/http.
+		ln = httpcache.NewListener(ln, front, httpcache.WireOptions{IdleTimeout: srv.IdleTimeout, ReadHeaderTimeout: srv.ReadHeaderTimeout})
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	addr := ln.Addr().String()

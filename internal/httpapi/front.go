@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 
@@ -25,12 +26,7 @@ func frontDoor(store *httpcache.Store, met *metrics, log *slog.Logger) echo.Midd
 				return next(c)
 			}
 			if hit, ok := store.Serve(c.Response(), req, key); ok {
-				met.requests.WithLabelValues(hit.Route, http.MethodGet, statusText(hit.Status)).Inc()
-				met.latency.WithLabelValues(hit.Route, http.MethodGet).Observe(hit.Elapsed.Seconds())
-				if log.Enabled(req.Context(), slog.LevelDebug) {
-					log.Debug("request", "method", req.Method, "path", req.URL.Path, "status", hit.Status,
-						"bytes", hit.Bytes, "ms", hit.Elapsed.Milliseconds(), "request_id", hit.RequestID, "cache", "front")
-				}
+				recordHit(met, log, hit)
 				return nil
 			}
 			capture, req := store.Begin(c.Response().Writer, req, key)
@@ -40,6 +36,17 @@ func frontDoor(store *httpcache.Store, met *metrics, log *slog.Logger) echo.Midd
 			capture.Finish(req.Context())
 			return err
 		}
+	}
+}
+
+// recordHit counts an answer from the store, served here or on the wire
+// (httpcache.Listener), and logs it at debug level.
+func recordHit(met *metrics, log *slog.Logger, hit httpcache.Hit) {
+	met.requests.WithLabelValues(hit.Route, http.MethodGet, statusText(hit.Status)).Inc()
+	met.latency.WithLabelValues(hit.Route, http.MethodGet).Observe(hit.Elapsed.Seconds())
+	if log.Enabled(context.Background(), slog.LevelDebug) {
+		log.Debug("request", "method", http.MethodGet, "path", hit.Path, "status", hit.Status,
+			"bytes", hit.Bytes, "ms", hit.Elapsed.Milliseconds(), "request_id", hit.RequestID, "cache", "front")
 	}
 }
 

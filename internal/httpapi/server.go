@@ -98,6 +98,8 @@ func New(cfg Config, svc Services) *echo.Echo {
 	met := newMetrics(cfg.Gauges)
 	if cfg.Front != nil {
 		e.Pre(frontDoor(cfg.Front, met, cfg.Logger))
+		// Answers the store serves on the wire count and log the same way.
+		cfg.Front.Observe(func(hit httpcache.Hit) { recordHit(met, cfg.Logger, hit) })
 	}
 	e.Use(middleware.RequestID())
 	e.Use(requestLogger(cfg.Logger))

@@ -26,7 +26,7 @@ import (
 
 // VaryHeaders are the request headers that take part in the key: content
 // negotiation, compression, CORS and the base URL of links.
-var VaryHeaders = []string{
+var VaryHeaders = [...]string{
 	"Accept", "Accept-Encoding", "Accept-Language", "Origin",
 	"Forwarded", "X-Forwarded-Proto", "X-Forwarded-Host", "X-Forwarded-Prefix",
 }
@@ -50,7 +50,10 @@ type Hit struct {
 	Bytes     int
 	Elapsed   time.Duration
 	RequestID string
-	Request   *http.Request
+	// Request is the request answered through net/http; nil for one
+	// answered on the wire (Listener), which gives Path instead.
+	Request *http.Request
+	Path    string
 }
 
 // Store is a byte-bounded LRU of answers. The zero value is not usable;
@@ -68,6 +71,8 @@ type Store struct {
 	hits, misses, stores atomic.Uint64
 	ids                  atomic.Uint64
 	idPrefix             string
+
+	observers []func(Hit)
 }
 
 type entry struct {
@@ -80,10 +85,13 @@ type entry struct {
 	etag       string
 	body       []byte
 	length     string
+	// The status line and headers as they go on the wire, for the answer
+	// and for a 304 (Listener).
+	wireHead, wireHead304 []byte
 }
 
 func (e *entry) cost() int {
-	n := len(e.key) + len(e.body) + 256
+	n := len(e.key) + len(e.body) + len(e.wireHead) + len(e.wireHead304) + 256
 	for k, vs := range e.header {
 		n += len(k)
 		for _, v := range vs {
@@ -133,19 +141,8 @@ func (s *Store) Serve(w http.ResponseWriter, r *http.Request, key string) (Hit, 
 		return Hit{}, false
 	}
 	start := time.Now()
-	s.mu.Lock()
-	el, ok := s.entries[key]
-	if ok {
-		s.lru.MoveToFront(el)
-	}
-	s.mu.Unlock()
-	if !ok {
-		s.misses.Add(1)
-		return Hit{}, false
-	}
-	e := el.Value.(*entry)
-	if v, known := s.versions(e.collection); !known || v != e.version {
-		s.misses.Add(1)
+	e := s.lookup(key)
+	if e == nil {
 		return Hit{}, false
 	}
 	s.hits.Add(1)
@@ -153,7 +150,7 @@ func (s *Store) Serve(w http.ResponseWriter, r *http.Request, key string) (Hit, 
 	for k, vs := range e.header {
 		h[k] = vs
 	}
-	id := s.idPrefix + strconv.FormatUint(s.ids.Add(1), 36)
+	id := s.nextID()
 	h["X-Request-Id"] = []string{id}
 	h["X-Cache"] = []string{"hit"}
 	status, n := e.status, 0
@@ -169,7 +166,45 @@ func (s *Store) Serve(w http.ResponseWriter, r *http.Request, key string) (Hit, 
 		w.WriteHeader(status)
 		n, _ = w.Write(e.body)
 	}
-	return Hit{Route: e.route, Status: status, Bytes: n, Elapsed: time.Since(start), RequestID: id, Request: r}, true
+	return Hit{Route: e.route, Status: status, Bytes: n, Elapsed: time.Since(start), RequestID: id, Request: r, Path: r.URL.Path}, true
+}
+
+// lookup returns the current entry for key, or nil, and counts the hit or
+// miss.
+func (s *Store) lookup(key string) *entry {
+	s.mu.Lock()
+	el, ok := s.entries[key]
+	if ok {
+		s.lru.MoveToFront(el)
+	}
+	s.mu.Unlock()
+	if !ok {
+		s.misses.Add(1)
+		return nil
+	}
+	e := el.Value.(*entry)
+	if v, known := s.versions(e.collection); !known || v != e.version {
+		s.misses.Add(1)
+		return nil
+	}
+	s.hits.Add(1)
+	return e
+}
+
+func (s *Store) nextID() string { return s.idPrefix + strconv.FormatUint(s.ids.Add(1), 36) }
+
+// Observe registers fn to be told of every answer the Listener serves, for
+// metrics and logs; call it before serving.
+func (s *Store) Observe(fn func(Hit)) {
+	if s != nil {
+		s.observers = append(s.observers, fn)
+	}
+}
+
+func (s *Store) observe(h Hit) {
+	for _, fn := range s.observers {
+		fn(h)
+	}
 }
 
 // Invalidate drops a collection's entries, or every entry with "". Stale
@@ -202,6 +237,7 @@ func (s *Store) Stats() (hits, misses, stores uint64, entries, bytes int) {
 
 func (s *Store) put(e *entry) {
 	e.length = strconv.Itoa(len(e.body))
+	e.wireHead, e.wireHead304 = wireHeads(e.status, e.header)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if old, ok := s.entries[e.key]; ok {
