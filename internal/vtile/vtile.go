@@ -295,7 +295,7 @@ func (l *Layer) shape(g orb.Geometry) orb.Geometry {
 	if g == nil {
 		return nil
 	}
-	b := g.Bound()
+	b := bound(g)
 	if !b.Intersects(l.bound) {
 		return nil
 	}
@@ -368,11 +368,32 @@ func (l *Layer) dpCount(pts []orb.Point) int {
 	for len(stack) > 0 {
 		seg := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
+		// The farthest point from segment ab, compared by its squared
+		// distance times the segment's squared length, which needs no
+		// division: this loop is most of the time a low-zoom tile takes.
 		a, b := pts[seg[0]], pts[seg[1]]
-		far, farD := -1, tol2
+		dx, dy := b[0]-a[0], b[1]-a[1]
+		len2 := dx*dx + dy*dy
+		scale := len2
+		if scale == 0 {
+			scale = 1
+		}
+		far, farKey := -1, tol2*scale
 		for i := seg[0] + 1; i < seg[1]; i++ {
-			if d := segmentDistance2(pts[i], a, b); d > farD {
-				far, farD = i, d
+			px, py := pts[i][0]-a[0], pts[i][1]-a[1]
+			var key float64
+			switch dot := px*dx + py*dy; {
+			case len2 == 0 || dot <= 0: // nearest to a
+				key = (px*px + py*py) * scale
+			case dot >= len2: // nearest to b
+				qx, qy := pts[i][0]-b[0], pts[i][1]-b[1]
+				key = (qx*qx + qy*qy) * len2
+			default: // nearest to a point between: the cross product
+				c := px*dy - py*dx
+				key = c * c
+			}
+			if key > farKey {
+				far, farKey = i, key
 			}
 		}
 		if far >= 0 {
@@ -393,23 +414,6 @@ func (l *Layer) dpApply(pts []orb.Point) []orb.Point {
 		}
 	}
 	return out
-}
-
-// segmentDistance2 is the squared distance from p to segment ab.
-func segmentDistance2(p, a, b orb.Point) float64 {
-	dx, dy := b[0]-a[0], b[1]-a[1]
-	x, y := a[0], a[1]
-	if dx != 0 || dy != 0 {
-		t := ((p[0]-a[0])*dx + (p[1]-a[1])*dy) / (dx*dx + dy*dy)
-		switch {
-		case t > 1:
-			x, y = b[0], b[1]
-		case t > 0:
-			x, y = a[0]+dx*t, a[1]+dy*t
-		}
-	}
-	dx, dy = p[0]-x, p[1]-y
-	return dx*dx + dy*dy
 }
 
 // toTile projects g to tile coordinates rounded to the grid, in place,
@@ -799,4 +803,51 @@ func encodeValue(v any, b []byte) ([]byte, bool) {
 		return append(b, byte(u), byte(u>>8), byte(u>>16), byte(u>>24), byte(u>>32), byte(u>>40), byte(u>>48), byte(u>>56)), true
 	}
 	return b, false
+}
+
+// bound is g.Bound() for the shapes the reader makes, in plain loops.
+func bound(g orb.Geometry) orb.Bound {
+	b := orb.Bound{Min: orb.Point{math.Inf(1), math.Inf(1)}, Max: orb.Point{math.Inf(-1), math.Inf(-1)}}
+	extend := func(pts []orb.Point) {
+		for _, p := range pts {
+			if p[0] < b.Min[0] {
+				b.Min[0] = p[0]
+			}
+			if p[0] > b.Max[0] {
+				b.Max[0] = p[0]
+			}
+			if p[1] < b.Min[1] {
+				b.Min[1] = p[1]
+			}
+			if p[1] > b.Max[1] {
+				b.Max[1] = p[1]
+			}
+		}
+	}
+	switch g := g.(type) {
+	case orb.MultiPoint:
+		extend(g)
+	case orb.LineString:
+		extend(g)
+	case orb.MultiLineString:
+		for _, ls := range g {
+			extend(ls)
+		}
+	case orb.Polygon:
+		if len(g) > 0 {
+			extend(g[0]) // holes lie inside
+		}
+	case orb.MultiPolygon:
+		for _, p := range g {
+			if len(p) > 0 {
+				extend(p[0])
+			}
+		}
+	default:
+		return g.Bound()
+	}
+	if !(b.Min[0] <= b.Max[0] && b.Min[1] <= b.Max[1]) {
+		return g.Bound() // empty, or NaN: as orb has it
+	}
+	return b
 }

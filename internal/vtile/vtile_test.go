@@ -409,3 +409,55 @@ func BenchmarkAddWKB(b *testing.B) {
 	}
 	b.ReportMetric(float64(size), "bytes/tile")
 }
+
+// The simplified tiles keep their shape: every vertex dropped lies within
+// the tolerance of the line kept, and nothing that sticks out is lost.
+func TestSimplifyKeepsShape(t *testing.T) {
+	tl := maptile.At(orb.Point{123.0, 41.5}, 11)
+	for i, p := range polygonsWKB(tl, 300) {
+		exact := vtile.NewLayer("x", 11, int(tl.X), int(tl.Y), vtile.Options{Buffer: 64})
+		simple := vtile.NewLayer("x", 11, int(tl.X), int(tl.Y), vtile.Options{Buffer: 64, Tolerance: 1})
+		exact.AddWKB(p, 1, true, nil)
+		simple.AddWKB(p, 1, true, nil)
+		e, s := decodeOne(t, exact.Marshal()), decodeOne(t, simple.Marshal())
+		if e == nil || s == nil {
+			continue
+		}
+		er, sr := e.(orb.Polygon)[0], s.(orb.Polygon)[0]
+		if len(sr) > len(er) {
+			t.Fatalf("polygon %d: %d points simplified, %d exact", i, len(sr), len(er))
+		}
+		for _, q := range er {
+			if d := distanceToRing(q, sr); d > 1.0001 {
+				t.Fatalf("polygon %d: vertex %v lies %.3f units from the simplified ring", i, q, d)
+			}
+		}
+	}
+}
+
+func decodeOne(t *testing.T, data []byte) orb.Geometry {
+	t.Helper()
+	if len(data) == 0 {
+		return nil
+	}
+	layers, err := mvt.Unmarshal(data)
+	if err != nil || len(layers) != 1 || len(layers[0].Features) != 1 {
+		t.Fatalf("decode: %v", err)
+	}
+	return layers[0].Features[0].Geometry
+}
+
+func distanceToRing(p orb.Point, r orb.Ring) float64 {
+	best := math.Inf(1)
+	for i := 0; i+1 < len(r); i++ {
+		a, b := r[i], r[i+1]
+		dx, dy := b[0]-a[0], b[1]-a[1]
+		t := 0.0
+		if l := dx*dx + dy*dy; l > 0 {
+			t = math.Max(0, math.Min(1, ((p[0]-a[0])*dx+(p[1]-a[1])*dy)/l))
+		}
+		x, y := a[0]+t*dx-p[0], a[1]+t*dy-p[1]
+		best = math.Min(best, math.Sqrt(x*x+y*y))
+	}
+	return best
+}
