@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"sort"
 	"syscall"
 	"time"
@@ -107,6 +108,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "load":
 		err = m.LoadData(ctx)
 	case "serve":
+		if getenv("GOMEMLIMIT") == "" {
+			// The caches and the layer index are live memory that the GC
+			// cannot free: without a limit the heap may double them before
+			// it collects. A soft limit a little above them keeps RSS near
+			// what the settings say (GOMEMLIMIT overrides it).
+			limit := int64(cfg.IndexMB+cfg.CacheMB*3/2+512) << 20
+			debug.SetMemoryLimit(limit)
+			m.Logger.Info("memory limit for the Go runtime", "mib", limit>>20, "from", "--index-mb + 1.5 x --cache-mb + 512 MiB")
+		}
 		err = m.Serve(ctx)
 	}
 	if err != nil {
