@@ -3,7 +3,9 @@ package httpapi_test
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"mime/multipart"
 	"os"
@@ -354,5 +356,56 @@ func TestUploadRefusesHostileFilesAtOnce(t *testing.T) {
 	_, body := c.do("GET", "/uploads", "", "Authorization", auth)
 	if !strings.Contains(body, `"uploads":[]`) {
 		t.Fatalf("refused files left uploads: %s", body)
+	}
+}
+
+// A committed layer is written to the table in the order of its geometries
+// (PostGIS's Hilbert order), so that features near each other share table
+// pages and a bbox reads few of them; seq keeps the file's order.
+func TestUploadCommitWritesInGeometryOrder(t *testing.T) {
+	srv, db, svc := newAppWithAuth(t)
+	ctx := context.Background()
+	if _, err := svc.CreateUser(ctx, "editor-user", "a long password 1", domain.RoleEditor); err != nil {
+		t.Fatal(err)
+	}
+	token, _, err := svc.CreateToken(ctx, "editor-user", "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, auth := newClient(t, srv.URL), "Bearer "+token
+	// 300 points in a scrambled order, as a CSV that GDAL turns into GeoJSON.
+	dir := t.TempDir()
+	var csv strings.Builder
+	csv.WriteString("n,lon,lat\n")
+	for i := 0; i < 300; i++ {
+		k := (i * 7919) % 300
+		fmt.Fprintf(&csv, "%d,%.5f,%.5f\n", i, 119.5+float64(k%20)*0.3, 39.2+float64(k/20)*0.25)
+	}
+	os.WriteFile(filepath.Join(dir, "points.csv"), []byte(csv.String()), 0o644)
+	out := filepath.Join(dir, "points.geojson")
+	if b, err := exec.Command("ogr2ogr", "-f", "GeoJSON", "-oo", "X_POSSIBLE_NAMES=lon", "-oo", "Y_POSSIBLE_NAMES=lat",
+		"-a_srs", "EPSG:4326", out, filepath.Join(dir, "points.csv")).CombinedOutput(); err != nil {
+		t.Fatalf("ogr2ogr: %v %s", err, b)
+	}
+	data, _ := os.ReadFile(out)
+	_, body, u := send(t, c, auth, "points.geojson", data, nil)
+	if u = waitUpload(t, c, auth, u.ID); u.Status != "ready" || u.Summary.Features != 300 {
+		t.Fatalf("draft: %s %+v", body, u)
+	}
+	resp, body := c.do("POST", "/uploads/"+itoa(u.ID)+"/commit", `{"target":"layer","layer_id":"scattered","title_zh":"散点","title_en":"Scattered"}`,
+		"Authorization", auth, "Content-Type", "application/json")
+	if resp.StatusCode != 200 {
+		t.Fatalf("commit: %d %s", resp.StatusCode, body)
+	}
+	var physicalIsGeom, physicalIsFile, seqIsFile bool
+	err = db.Pool.QueryRow(ctx, `SELECT array_agg(seq ORDER BY ctid) = array_agg(seq ORDER BY geom, seq),
+       array_agg(seq ORDER BY ctid) = array_agg(seq ORDER BY seq),
+       array_agg((properties->>'n')::int ORDER BY seq) = array_agg((properties->>'n')::int ORDER BY (properties->>'n')::int)
+FROM layer_feature WHERE layer_id = 'scattered'`).Scan(&physicalIsGeom, &physicalIsFile, &seqIsFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !physicalIsGeom || physicalIsFile || !seqIsFile {
+		t.Fatalf("rows stored in geometry order: %v, in file order: %v; seq in file order: %v", physicalIsGeom, physicalIsFile, seqIsFile)
 	}
 }
