@@ -44,8 +44,11 @@ type LayerIndexOptions struct {
 	MaxBytes int64
 	// Quiet is how long writes to a layer must pause before it is read
 	// again. Zero means 500 ms.
-	Quiet  time.Duration
-	Logger *slog.Logger
+	Quiet time.Duration
+	// ChunkBytes is the size of the blocks a layer's bytes are kept in;
+	// zero means 32 MiB.
+	ChunkBytes int
+	Logger     *slog.Logger
 }
 
 // CurrentVersions tells a collection's version as known without a query;
@@ -76,6 +79,9 @@ type LayerIndex struct {
 func NewLayerIndex(db *DB, versions CurrentVersions, opt LayerIndexOptions) *LayerIndex {
 	if opt.Quiet <= 0 {
 		opt.Quiet = 500 * time.Millisecond
+	}
+	if opt.ChunkBytes <= 0 {
+		opt.ChunkBytes = 32 << 20
 	}
 	if opt.Logger == nil {
 		opt.Logger = slog.New(slog.DiscardHandler)
@@ -180,9 +186,16 @@ func (x *LayerIndex) Refresh(ctx context.Context, layer string) error {
 		}
 	}
 	perFeature := x.perFeature[layer]
+	have := int64(-1)
+	if old := x.snaps[layer]; old != nil {
+		have = old.version
+	}
 	x.mu.RUnlock()
 	start := time.Now()
-	s, err := x.read(ctx, layer, room, perFeature)
+	s, err := x.read(ctx, layer, room, perFeature, have)
+	if errors.Is(err, errUnchanged) {
+		return nil
+	}
 	if errors.Is(err, errTooLarge) || errors.Is(err, errNoLayer) {
 		x.mu.Lock()
 		delete(x.snaps, layer)
@@ -259,9 +272,11 @@ type snapshot struct {
 	n       int
 	seq     []int64
 	// off holds, for feature i, where its GeoJSON, properties, WKB (in the
-	// unit square, see vtile.UnitWKB) and fid start in data (off[4i] to off[4i+3]); each ends where the next starts.
-	off  []int64
-	data []byte
+	// unit square, see vtile.UnitWKB) and fid start and where the last
+	// ends (off[5i] to off[5i+4]), as chunk<<32 | offset in chunks.
+	off       []int64
+	chunks    [][]byte
+	chunkSize int
 
 	tree     *rtree.Tree
 	treeItem []uint32    // tree item -> feature
@@ -273,13 +288,58 @@ type snapshot struct {
 	bytes    int64
 }
 
-func (s *snapshot) field(i, k int) []byte { return s.data[s.off[4*i+k]:s.off[4*i+k+1]] }
-func (s *snapshot) json(i int) []byte     { return s.field(i, 0) }
-func (s *snapshot) props(i int) []byte    { return s.field(i, 1) }
-func (s *snapshot) unitWKB(i int) []byte  { return s.field(i, 2) }
-func (s *snapshot) fid(i int) string      { return string(s.field(i, 3)) }
+func (s *snapshot) field(i, k int) []byte {
+	from, to := s.off[5*i+k], s.off[5*i+k+1]
+	return s.chunks[from>>32][from&chunkMask : to&chunkMask]
+}
 
-var errNoLayer = errors.New("postgis: no such layer")
+// A layer's bytes are kept in chunks, so that reading a large one never
+// copies what it has read to grow: a feature's fields share one chunk.
+const chunkMask = 1<<32 - 1
+
+// appendFeature stores a feature's fields, the WKB projected on the way.
+func (s *snapshot) appendFeature(json, props, wkb, fid []byte) error {
+	need := len(json) + len(props) + len(wkb) + len(fid)
+	last := len(s.chunks) - 1
+	if last < 0 || cap(s.chunks[last])-len(s.chunks[last]) < need {
+		s.chunks = append(s.chunks, make([]byte, 0, max(s.chunkSize, need)))
+		last++
+	}
+	c := s.chunks[last]
+	at := func() int64 { return int64(last)<<32 | int64(len(c)) }
+	s.off = append(s.off, at())
+	c = append(c, json...)
+	s.off = append(s.off, at())
+	c = append(c, props...)
+	s.off = append(s.off, at())
+	c, err := vtile.AppendUnitWKB(c, wkb)
+	if err != nil {
+		return err
+	}
+	s.off = append(s.off, at())
+	c = append(c, fid...)
+	s.off = append(s.off, at())
+	s.chunks[last] = c
+	return nil
+}
+
+// chunkBytes is the memory the chunks hold.
+func (s *snapshot) chunkBytes() int64 {
+	var n int64
+	for _, c := range s.chunks {
+		n += int64(cap(c))
+	}
+	return n
+}
+func (s *snapshot) json(i int) []byte    { return s.field(i, 0) }
+func (s *snapshot) props(i int) []byte   { return s.field(i, 1) }
+func (s *snapshot) unitWKB(i int) []byte { return s.field(i, 2) }
+func (s *snapshot) fid(i int) string     { return string(s.field(i, 3)) }
+
+var (
+	errNoLayer   = errors.New("postgis: no such layer")
+	errUnchanged = errors.New("postgis: the layer's copy is current")
+)
 
 // snapshotQuery reads a layer in collection order with what items and
 // tiles need: the feature as GeoJSON, as the items query writes it; its
@@ -293,10 +353,11 @@ WHERE f.layer_id = $1
 ORDER BY f.seq`
 
 // read copies a layer from one snapshot of the database, giving up with
-// errTooLarge past room bytes; perFeature, when known, lets it give up
-// before reading.
-func (x *LayerIndex) read(ctx context.Context, layer string, room, perFeature int64) (*snapshot, error) {
-	s := &snapshot{off: []int64{0}}
+// errTooLarge past room bytes (perFeature, when known, lets it give up
+// before reading) and with errUnchanged when the layer is still at
+// version have.
+func (x *LayerIndex) read(ctx context.Context, layer string, room, perFeature, have int64) (*snapshot, error) {
+	s := &snapshot{chunkSize: x.opt.ChunkBytes}
 	err := pgx.BeginTxFunc(ctx, x.db.Pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
 		// A large layer takes longer to read than any request may.
 		if _, err := tx.Exec(ctx, `SET LOCAL statement_timeout = 0`); err != nil {
@@ -311,12 +372,15 @@ FROM layer l LEFT JOIN collection_version v ON v.collection = l.id WHERE l.id = 
 		if err != nil {
 			return err
 		}
+		if s.version == have {
+			return errUnchanged
+		}
 		if perFeature > 0 && count*perFeature > room {
 			s.n, s.bytes = int(count), count*perFeature
 			return errTooLarge
 		}
 		s.seq = make([]int64, 0, count)
-		s.off = make([]int64, 1, 4*count+1)
+		s.off = make([]int64, 0, 5*count)
 		s.size = make([]float64, 0, count)
 		s.point = make([]bool, 0, count)
 		boxes := make([]rtree.Box, 0, count)
@@ -331,21 +395,15 @@ FROM layer l LEFT JOIN collection_version v ON v.collection = l.id WHERE l.id = 
 			json, props, wkb, fid  pgtype.DriverBytes
 			minX, minY, maxX, maxY pgtype.Float8
 			point                  bool
-			fixed                  = int64(8 + 4*8 + 8 + 1 + 4 + 4 + 16 + 4 + 24) // per feature, beside its bytes
+			fixed                  = int64(8 + 5*8 + 8 + 1 + 4 + 4 + 16 + 4 + 24) // per feature, beside its bytes
 		)
 		for rows.Next() {
 			if err := rows.Scan(&seq, &json, &props, &wkb, &fid, &minX, &minY, &maxX, &maxY, &point); err != nil {
 				return err
 			}
 			i := len(s.seq)
-			// Tiles need the geometry projected: do it once, here.
-			unit, err := vtile.UnitWKB(wkb)
-			if err != nil {
+			if err := s.appendFeature(json, props, wkb, fid); err != nil {
 				return fmt.Errorf("feature %q: %w", fid, err)
-			}
-			for _, b := range [][]byte{json, props, unit, fid} {
-				s.data = append(s.data, b...)
-				s.off = append(s.off, int64(len(s.data)))
 			}
 			s.seq = append(s.seq, seq)
 			s.point = append(s.point, point)
@@ -356,8 +414,8 @@ FROM layer l LEFT JOIN collection_version v ON v.collection = l.id WHERE l.id = 
 				items = append(items, uint32(i))
 			}
 			s.size = append(s.size, size)
-			if int64(cap(s.data))+int64(len(s.seq))*fixed > room {
-				s.n, s.bytes = len(s.seq), int64(len(s.data))+int64(len(s.seq))*fixed
+			if used := s.chunkBytes() + int64(len(s.seq))*fixed; used > room {
+				s.n, s.bytes = len(s.seq), used
 				return errTooLarge
 			}
 		}
@@ -365,7 +423,9 @@ FROM layer l LEFT JOIN collection_version v ON v.collection = l.id WHERE l.id = 
 			return err
 		}
 		s.n = len(s.seq)
-		s.data = append(make([]byte, 0, len(s.data)), s.data...) // no spare capacity kept
+		if last := len(s.chunks) - 1; last >= 0 {
+			s.chunks[last] = slices.Clone(s.chunks[last]) // no spare capacity kept
+		}
 		s.tree, s.treeItem, s.boxes = rtree.New(boxes), items, boxes
 		// The tile query's order: larger side of the box first, then seq.
 		order := make([]uint32, s.n)
@@ -386,10 +446,10 @@ FROM layer l LEFT JOIN collection_version v ON v.collection = l.id WHERE l.id = 
 		for r, i := range order {
 			s.rank[i] = uint32(r)
 		}
-		s.bytes = int64(cap(s.data)) + int64(s.n)*fixed
+		s.bytes = s.chunkBytes() + int64(s.n)*fixed
 		return nil
 	})
-	if errors.Is(err, errTooLarge) || errors.Is(err, errNoLayer) {
+	if errors.Is(err, errTooLarge) || errors.Is(err, errNoLayer) || errors.Is(err, errUnchanged) {
 		return s, err
 	}
 	if err != nil {

@@ -55,14 +55,19 @@ func indexFixture(t *testing.T) (*postgis.DB, *postgis.LayerIndex) {
 	t.Cleanup(cancel)
 	go w.Run(ctx)
 	waitUntil(t, w.Listening)
-	idx := postgis.NewLayerIndex(db, w, postgis.LayerIndexOptions{MaxBytes: 1 << 30})
+	// Small chunks: the layers' bytes span hundreds of them.
+	idx := postgis.NewLayerIndex(db, w, postgis.LayerIndexOptions{MaxBytes: 1 << 30, ChunkBytes: 64 << 10})
 	for _, layer := range []string{"mixed", bigLayer} {
 		if err := idx.Refresh(ctx, layer); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if st := idx.Stats(); st.Layers != 2 || st.Features != 6000+bigFeatures+1 || st.Bytes <= 0 {
+	if st := idx.Stats(); st.Layers != 2 || st.Features != 6000+bigFeatures+1 || st.Bytes <= 0 || st.Builds != 2 {
 		t.Fatalf("index holds %+v", st)
+	}
+	// A layer whose version has not moved is not read again.
+	if err := idx.Refresh(ctx, "mixed"); err != nil || idx.Stats().Builds != 2 {
+		t.Fatalf("refresh of a current layer: %v, %+v", err, idx.Stats())
 	}
 	return db, idx
 }

@@ -246,11 +246,17 @@ func merge(parts orb.Collection) orb.Geometry {
 // the unit square (see AddUnitWKB); other ordinates are kept. Projecting
 // once, when a layer is loaded, spares every tile the logarithm per point.
 func UnitWKB(lonLat []byte) ([]byte, error) {
-	out := append([]byte(nil), lonLat...)
-	r := wkbReader{b: out}
+	return AppendUnitWKB(nil, lonLat)
+}
+
+// AppendUnitWKB appends UnitWKB(lonLat) to dst; on an error dst is
+// returned as it was.
+func AppendUnitWKB(dst, lonLat []byte) ([]byte, error) {
+	out := append(dst, lonLat...)
+	r := wkbReader{b: out[len(dst):]}
 	r.toUnit(0)
 	if r.err != nil {
-		return nil, r.err
+		return dst, r.err
 	}
 	return out, nil
 }
