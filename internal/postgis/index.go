@@ -458,18 +458,19 @@ FROM layer l LEFT JOIN collection_version v ON v.collection = l.id WHERE l.id = 
 	return s, nil
 }
 
-// search returns the features whose box overlaps box (PostGIS's &&), in
-// feature order.
-func (s *snapshot) search(box domain.BBox) []uint32 {
+// search appends to out the features whose box overlaps box (PostGIS's
+// &&), in no order.
+func (s *snapshot) search(out []uint32, box domain.BBox) []uint32 {
 	q := rtree.FromFloat64(min(box.MinLon, box.MaxLon), min(box.MinLat, box.MaxLat), max(box.MinLon, box.MaxLon), max(box.MinLat, box.MaxLat))
-	var out []uint32
 	s.tree.Search(q, func(item int) bool {
 		out = append(out, s.treeItem[item])
 		return true
 	})
-	slices.Sort(out)
 	return out
 }
+
+// found holds search results between requests.
+var foundPool = sync.Pool{New: func() any { return new([]uint32) }}
 
 // eachJSON is EachFeatureJSON from the copy.
 func (s *snapshot) eachJSON(f domain.FeatureFilter, fn func([]byte) error) (int, error) {
@@ -478,7 +479,18 @@ func (s *snapshot) eachJSON(f domain.FeatureFilter, fn func([]byte) error) (int,
 		feature func(k int) int
 	)
 	if f.BBox != nil {
-		found := s.search(*f.BBox)
+		buf := foundPool.Get().(*[]uint32)
+		defer foundPool.Put(buf)
+		found := s.search((*buf)[:0], *f.BBox)
+		*buf = found
+		// Only the page's features need their order: the first
+		// offset+limit of them, found in linear time, then sorted.
+		if f.Limit > 0 && f.Offset+f.Limit < len(found) {
+			smallest(found, f.Offset+f.Limit)
+			slices.Sort(found[:f.Offset+f.Limit])
+		} else {
+			slices.Sort(found)
+		}
 		matched, feature = len(found), func(k int) int { return int(found[k]) }
 	} else {
 		matched, feature = s.n, func(k int) int { return k }
@@ -493,6 +505,48 @@ func (s *snapshot) eachJSON(f domain.FeatureFilter, fn func([]byte) error) (int,
 		}
 	}
 	return matched, nil
+}
+
+// smallest moves the k smallest values of a (distinct) to its front, in no
+// order (quickselect, with the median of three as pivot).
+func smallest(a []uint32, k int) {
+	lo, hi := 0, len(a)-1
+	for lo < hi {
+		mid := lo + (hi-lo)/2
+		if a[mid] < a[lo] {
+			a[mid], a[lo] = a[lo], a[mid]
+		}
+		if a[hi] < a[lo] {
+			a[hi], a[lo] = a[lo], a[hi]
+		}
+		if a[hi] < a[mid] {
+			a[hi], a[mid] = a[mid], a[hi]
+		}
+		pivot := a[mid]
+		i, j := lo, hi
+		for i <= j {
+			for a[i] < pivot {
+				i++
+			}
+			for a[j] > pivot {
+				j--
+			}
+			if i <= j {
+				a[i], a[j] = a[j], a[i]
+				i++
+				j--
+			}
+		}
+		// a[lo..j] <= pivot <= a[i..hi]
+		switch {
+		case k-1 <= j:
+			hi = j
+		case k-1 >= i:
+			lo = i
+		default:
+			return
+		}
+	}
 }
 
 // tileFeatures calls fn with the features the tile query would return for
