@@ -19,7 +19,7 @@
 #   CACHE_MB=256 (the warm server)   LOG_LEVEL=info (planmap's default)
 #   INDEX_MB=1024 (planmap's layer index on the cold and warm servers; a
 #   third server, "PostgreSQL only", runs with cache and index off; the
-#   1,000,000-feature layer needs INDEX_MB=3072)
+#   default is 3072 above 400,000 features)
 #   SOAK=1 (then run bench/soak.sh against the warm server)   SOAK_DURATION=60s SOAK_CONNECTIONS=64
 #   RESULTS=dir (default /tmp/planmap-bench-results-<time>)   KEEP=1 keeps the work dir
 #   PG_SET="shared_buffers=1GB ..." (ALTER SYSTEM settings for the cluster)
@@ -34,7 +34,7 @@ THREADS=${THREADS:-2}
 P99_CONNECTIONS=${P99_CONNECTIONS:-64}
 FEATURES=${FEATURES:-200000}
 CACHE_MB=${CACHE_MB:-256}
-INDEX_MB=${INDEX_MB:-1024}
+INDEX_MB=${INDEX_MB:-$((FEATURES > 400000 ? 3072 : 1024))}
 LOG_LEVEL=${LOG_LEVEL:-info}
 SOAK=${SOAK:-1}
 LAYER=bench_polygons
