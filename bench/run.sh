@@ -99,7 +99,7 @@ T0=$(date +%s.%N)
 wait_index "$A_URL" "$FEATURES"
 wait_index "$B_URL" "$FEATURES"
 {
-	echo "layer index: A and B hold $(metric "$A_URL" planmap_index_features) features in $(metric "$A_URL" planmap_index_bytes) bytes, read within $(awk -v a="$T0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s of start (both at once)"
+	echo "layer index: A and B hold $(metric "$A_URL" planmap_index_features) features in $(metric "$A_URL" planmap_index_bytes) bytes; A read $LAYER in $(sed -n "s/.*layer index: layer read.* layer=$LAYER .*seconds=\([0-9.]*\).*/\1/p" "$WORK/log/planmap-A.err" | head -1) s (B at the same time); ready $(awk -v a="$T0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s after the last server started"
 	echo "RSS at start: A $(rss_mib "$A_PID") MiB, B $(rss_mib "$B_PID") MiB, P $(rss_mib "$P_PID") MiB"
 } | tee -a "$RESULTS/machine.txt" >&2
 tile_block
