@@ -50,7 +50,7 @@ type Layer struct {
 
 	keys      []string
 	keyIndex  map[string]uint32
-	values    [][]byte // encoded Value messages
+	values    []string // encoded Value messages
 	valIndex  map[string]uint32
 	features  []byte // encoded Feature fields, each with its tag
 	count     int
@@ -171,7 +171,7 @@ func (l *Layer) add(g orb.Geometry, id uint64, hasID bool, props []Property) (bo
 				delete(l.keyIndex, k)
 			}
 			for _, v := range l.values[nValues:] {
-				delete(l.valIndex, string(v))
+				delete(l.valIndex, v)
 			}
 			l.keys, l.values, l.keysLen, l.valuesLen = l.keys[:nKeys], l.values[:nValues], keysLen, valuesLen
 			return false, ErrFull
@@ -233,9 +233,9 @@ func (l *Layer) value(v []byte) uint32 {
 		return i
 	}
 	i := uint32(len(l.values))
-	c := append([]byte(nil), v...)
+	c := string(v) // one copy, kept as both the value and its key
 	l.values = append(l.values, c)
-	l.valIndex[string(c)] = i
+	l.valIndex[c] = i
 	l.valuesLen += 1 + varintLen(uint64(len(c))) + len(c)
 	return i
 }
