@@ -200,18 +200,23 @@ func ewkb(order binary.ByteOrder, p orb.Polygon) []byte {
 	return b.Bytes()
 }
 
-// AddWKB draws what Add draws from the same geometry.
-func TestAddWKBMatchesAdd(t *testing.T) {
-	tl := maptile.At(dalian, 9)
-	park := box(121.5, 38.85, 121.7, 38.95)
-	geoms := []orb.Geometry{
+// everyKind is one geometry of each kind near Dalian, park among them.
+func everyKind() (geoms []orb.Geometry, park orb.Polygon) {
+	park = box(121.5, 38.85, 121.7, 38.95)
+	return []orb.Geometry{
 		dalian,
 		orb.MultiPoint{dalian, {121.7, 38.95}},
 		orb.LineString{{121.5, 38.85}, {121.6, 38.9}, {121.7, 38.8}},
 		park,
 		orb.MultiPolygon{park, box(121.8, 38.9, 121.9, 39.0)},
 		orb.Collection{dalian, park},
-	}
+	}, park
+}
+
+// AddWKB draws what Add draws from the same geometry.
+func TestAddWKBMatchesAdd(t *testing.T) {
+	tl := maptile.At(dalian, 9)
+	geoms, park := everyKind()
 	for _, g := range geoms {
 		a := vtile.NewLayer("x", 9, int(tl.X), int(tl.Y), vtile.Options{Buffer: 64, Tolerance: 1})
 		b := vtile.NewLayer("x", 9, int(tl.X), int(tl.Y), vtile.Options{Buffer: 64, Tolerance: 1})
@@ -239,16 +244,8 @@ func TestAddWKBMatchesAdd(t *testing.T) {
 // AddUnitWKB of UnitWKB's bytes draws what AddWKB draws, byte for byte,
 // at every zoom and with every kind of geometry.
 func TestAddUnitWKBMatchesAddWKB(t *testing.T) {
-	park := box(121.5, 38.85, 121.7, 38.95)
-	geoms := []orb.Geometry{
-		dalian,
-		orb.MultiPoint{dalian, {121.7, 38.95}},
-		orb.LineString{{121.5, 38.85}, {121.6, 38.9}, {121.7, 38.8}},
-		park,
-		orb.MultiPolygon{park, box(121.8, 38.9, 121.9, 39.0)},
-		orb.Collection{dalian, park},
-		orb.Point{0, 89}, // beyond Web Mercator's reach: clamped the same way
-	}
+	geoms, park := everyKind()
+	geoms = append(geoms, orb.Point{0, 89}) // beyond Web Mercator's reach: clamped the same way
 	var data [][]byte
 	for _, g := range geoms {
 		for _, order := range []binary.ByteOrder{binary.LittleEndian, binary.BigEndian} {
