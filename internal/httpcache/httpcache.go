@@ -14,14 +14,14 @@
 package httpcache
 
 import (
-	"container/list"
 	"context"
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/planmap/planmap/internal/lru"
 )
 
 // VaryHeaders are the request headers that take part in the key: content
@@ -60,13 +60,8 @@ type Hit struct {
 // use New. A nil *Store stores nothing and serves nothing.
 type Store struct {
 	versions Versions
-	maxBytes int
 	maxEntry int
-
-	mu      sync.Mutex
-	size    int
-	lru     *list.List
-	entries map[string]*list.Element
+	entries  *lru.Cache[*entry]
 
 	hits, misses, stores atomic.Uint64
 	ids                  atomic.Uint64
@@ -105,8 +100,7 @@ func (e *entry) cost() int {
 // maxEntry bytes; versions tells which entries are current.
 func New(maxBytes, maxEntry int, versions Versions) *Store {
 	return &Store{
-		versions: versions, maxBytes: maxBytes, maxEntry: maxEntry,
-		lru: list.New(), entries: map[string]*list.Element{},
+		versions: versions, maxEntry: maxEntry, entries: lru.New[*entry](maxBytes),
 		idPrefix: strconv.FormatInt(time.Now().UnixNano()%(1<<40), 36) + "-",
 	}
 }
@@ -172,17 +166,11 @@ func (s *Store) Serve(w http.ResponseWriter, r *http.Request, key string) (Hit, 
 // lookup returns the current entry for key, or nil, and counts the hit or
 // miss.
 func (s *Store) lookup(key string) *entry {
-	s.mu.Lock()
-	el, ok := s.entries[key]
-	if ok {
-		s.lru.MoveToFront(el)
-	}
-	s.mu.Unlock()
+	e, ok := s.entries.Get(key)
 	if !ok {
 		s.misses.Add(1)
 		return nil
 	}
-	e := el.Value.(*entry)
 	if v, known := s.versions(e.collection); !known || v != e.version {
 		s.misses.Add(1)
 		return nil
@@ -213,15 +201,7 @@ func (s *Store) Invalidate(collection string) {
 	if s == nil {
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for el := s.lru.Front(); el != nil; {
-		next := el.Next()
-		if e := el.Value.(*entry); collection == "" || e.collection == collection {
-			s.remove(el)
-		}
-		el = next
-	}
+	s.entries.RemoveIf(func(_ string, e *entry) bool { return collection == "" || e.collection == collection })
 }
 
 // Stats returns hits, misses, stored answers, entries and bytes.
@@ -229,33 +209,14 @@ func (s *Store) Stats() (hits, misses, stores uint64, entries, bytes int) {
 	if s == nil {
 		return 0, 0, 0, 0, 0
 	}
-	s.mu.Lock()
-	entries, bytes = s.lru.Len(), s.size
-	s.mu.Unlock()
-	return s.hits.Load(), s.misses.Load(), s.stores.Load(), entries, bytes
+	return s.hits.Load(), s.misses.Load(), s.stores.Load(), s.entries.Len(), s.entries.Cost()
 }
 
 func (s *Store) put(e *entry) {
 	e.length = strconv.Itoa(len(e.body))
 	e.wireHead, e.wireHead304 = wireHeads(e.status, e.header)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if old, ok := s.entries[e.key]; ok {
-		s.remove(old)
-	}
-	s.entries[e.key] = s.lru.PushFront(e)
-	s.size += e.cost()
-	for s.size > s.maxBytes && s.lru.Len() > 0 {
-		s.remove(s.lru.Back())
-	}
+	s.entries.Put(e.key, e, e.cost())
 	s.stores.Add(1)
-}
-
-func (s *Store) remove(el *list.Element) {
-	e := el.Value.(*entry)
-	delete(s.entries, e.key)
-	s.lru.Remove(el)
-	s.size -= e.cost()
 }
 
 // Capture records the answer to one request as it is written, so that the

@@ -3,8 +3,10 @@ package ogcapi
 import (
 	"bytes"
 	"compress/gzip"
-	"container/list"
 	"sync"
+	"sync/atomic"
+
+	"github.com/planmap/planmap/internal/lru"
 )
 
 // Cache keeps recent feature responses in memory, keyed by their ETag,
@@ -12,14 +14,10 @@ import (
 // is never served, and a write anywhere makes the collection's entries
 // unreachable at once. It is per instance and safe to lose.
 type Cache struct {
-	mu       sync.Mutex
-	maxBytes int
 	maxEntry int
-	size     int
-	lru      *list.List
-	entries  map[string]*list.Element
-	hits     uint64
-	misses   uint64
+	entries  *lru.Cache[*cachedResponse]
+	hits     atomic.Uint64
+	misses   atomic.Uint64
 }
 
 // cachedResponse is one stored answer.
@@ -28,7 +26,6 @@ type cachedResponse struct {
 	collection  string
 	contentType string
 	body        []byte
-	charged     int // what the entry counts against the budget now
 
 	gzOnce  sync.Once
 	gzipped []byte // nil until a client takes gzip, or when it would not be smaller
@@ -37,23 +34,20 @@ type cachedResponse struct {
 // NewCache returns a cache of at most maxBytes, storing no answer larger
 // than maxEntry bytes.
 func NewCache(maxBytes, maxEntry int) *Cache {
-	return &Cache{maxBytes: maxBytes, maxEntry: maxEntry, lru: list.New(), entries: map[string]*list.Element{}}
+	return &Cache{maxEntry: maxEntry, entries: lru.New[*cachedResponse](maxBytes)}
 }
 
 func (c *Cache) get(key string) *cachedResponse {
 	if c == nil {
 		return nil
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	el, ok := c.entries[key]
+	r, ok := c.entries.Get(key)
 	if !ok {
-		c.misses++
+		c.misses.Add(1)
 		return nil
 	}
-	c.hits++
-	c.lru.MoveToFront(el)
-	return el.Value.(*cachedResponse)
+	c.hits.Add(1)
+	return r
 }
 
 // put stores body. An exact copy: buffers grow by doubling, and what is
@@ -64,15 +58,7 @@ func (c *Cache) put(key, collection, contentType string, body []byte) {
 		return
 	}
 	r := &cachedResponse{key: key, collection: collection, contentType: contentType, body: bytes.Clone(body)}
-	r.charged = len(r.body) + len(r.key) + 64
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if el, ok := c.entries[key]; ok {
-		c.remove(el)
-	}
-	c.entries[key] = c.lru.PushFront(r)
-	c.size += r.charged
-	c.evict()
+	c.entries.Put(key, r, len(r.body)+len(r.key)+64)
 }
 
 // gzipOf returns r's body gzipped, or nil when gzip would not make it
@@ -91,30 +77,9 @@ func (c *Cache) gzipOf(r *cachedResponse) []byte {
 			return
 		}
 		r.gzipped = bytes.Clone(gz.Bytes())
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		if el, ok := c.entries[r.key]; ok && el.Value.(*cachedResponse) == r {
-			r.charged += len(r.gzipped)
-			c.size += len(r.gzipped)
-			c.evict()
-		}
+		c.entries.Charge(r.key, len(r.gzipped), func(held *cachedResponse) bool { return held == r })
 	})
 	return r.gzipped
-}
-
-// evict drops the least recently used entries until the cache fits; c.mu
-// is held.
-func (c *Cache) evict() {
-	for c.size > c.maxBytes && c.lru.Len() > 0 {
-		c.remove(c.lru.Back())
-	}
-}
-
-func (c *Cache) remove(el *list.Element) {
-	r := el.Value.(*cachedResponse)
-	delete(c.entries, r.key)
-	c.lru.Remove(el)
-	c.size -= r.charged
 }
 
 // Invalidate drops a collection's entries, or all with collection "".
@@ -123,16 +88,9 @@ func (c *Cache) Invalidate(collection string) {
 	if c == nil {
 		return
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for el := c.lru.Front(); el != nil; {
-		next := el.Next()
-		r := el.Value.(*cachedResponse)
-		if collection == "" || r.collection == collection || (collection == ProjectsCollection && r.collection == "programmes") {
-			c.remove(el)
-		}
-		el = next
-	}
+	c.entries.RemoveIf(func(_ string, r *cachedResponse) bool {
+		return collection == "" || r.collection == collection || (collection == ProjectsCollection && r.collection == "programmes")
+	})
 }
 
 // Stats returns hits, misses, entries and bytes.
@@ -140,9 +98,7 @@ func (c *Cache) Stats() (hits, misses uint64, entries, bytes int) {
 	if c == nil {
 		return 0, 0, 0, 0
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.hits, c.misses, c.lru.Len(), c.size
+	return c.hits.Load(), c.misses.Load(), c.entries.Len(), c.entries.Cost()
 }
 
 // teeBuffer copies what the client is sent, up to a limit.
