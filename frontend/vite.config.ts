@@ -17,13 +17,36 @@ function woff2Only(): Plugin {
   };
 }
 
+/**
+ * The first load's API requests (src/prefetch.ts) start before the app's
+ * script has arrived and run: prefetch.ts is an entry of its own, and its
+ * script goes first in the page's head. (The scripts of index.html are
+ * bundled into one entry, which runs only after MapLibre has.) The app
+ * imports the same module, so it runs once.
+ */
+function earlyRequests(): Plugin {
+  return {
+    name: 'planmap-early-requests',
+    apply: 'build',
+    config: () => ({ build: { rolldownOptions: { input: { index: 'index.html', prefetch: 'src/prefetch.ts' } } } }),
+    transformIndexHtml: {
+      order: 'post',
+      handler(_html, ctx) {
+        const entry = Object.values(ctx.bundle ?? {}).find((c) => c.type === 'chunk' && c.isEntry && c.name === 'prefetch');
+        if (!entry) throw new Error('planmap-early-requests: no prefetch entry in the bundle');
+        return [{ tag: 'script', attrs: { type: 'module', crossorigin: true, src: `/${entry.fileName}` }, injectTo: 'head-prepend' }];
+      },
+    },
+  };
+}
+
 // The Go server serves dist/ at / and its files under /assets/.
 // `npm run dev` proxies the API to a running planmap (PLANMAP_URL, default http://127.0.0.1:8080).
 const api = process.env.PLANMAP_URL ?? 'http://127.0.0.1:8080';
 
 export default defineConfig({
   base: '/',
-  plugins: [woff2Only()],
+  plugins: [woff2Only(), earlyRequests()],
   build: {
     // Font files stay files, even the smallest: the map fetches them (connect-src 'self' has no data:).
     assetsInlineLimit: (file) => (/\.woff2?$/.test(file) ? false : undefined),

@@ -1,6 +1,7 @@
 // Reads planmap's own API. Every URL is resolved against this page's origin
 // and a link that points elsewhere is never followed.
 import type { FeatureCollection } from 'geojson';
+import { layerURL, request, takeStarted } from './prefetch';
 import type { Clause, CollectionInfo, ProjectCollection, ProjectFeature, SectionInfo, Vocabularies } from './types';
 
 export class ApiError extends Error {
@@ -20,7 +21,10 @@ function sameOrigin(href: string): URL {
 
 export async function getJSON<T>(path: string, signal?: AbortSignal): Promise<T> {
   const u = sameOrigin(path);
-  const res = await fetch(u, { headers: { Accept: 'application/json, application/geo+json' }, signal, credentials: 'same-origin' });
+  // The first load's requests were started before the app ran (prefetch.ts), and read when they were ok.
+  const early = signal ? undefined : takeStarted(u.pathname + u.search);
+  const res = await (early?.response ?? request(u, signal));
+  if (early && res.ok) return (await early.json) as T;
   if (!res.ok) {
     let msg = `${res.status} ${res.statusText}`;
     try {
@@ -89,11 +93,9 @@ export function getCollections(signal?: AbortSignal): Promise<CollectionInfo[]> 
   return getJSON<{ collections: CollectionInfo[] }>('/collections', signal).then((r) => r.collections ?? []);
 }
 
-/** Every feature of a (basemap) collection, in one answer. */
-export function layerURL(id: string): string {
-  return `/collections/${encodeURIComponent(id)}/items?limit=10000`;
-}
+export { layerURL };
 
+/** Every feature of a (basemap) collection, in one answer. */
 export function getLayer(id: string, signal?: AbortSignal): Promise<FeatureCollection> {
   return getJSON<FeatureCollection>(layerURL(id), signal);
 }

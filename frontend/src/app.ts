@@ -12,6 +12,7 @@ import {
   type BasemapId,
   PROJECT_LAYERS,
   createMap,
+  drawWhenComplete,
   fitFeatures,
   fitGeometries,
   isDrawn,
@@ -151,6 +152,8 @@ export class App {
     this.wireMap();
     window.addEventListener('popstate', () => this.onPopState());
     this.ready = this.load();
+    // The map draws its first frame once it has all its data and has tiled it (see drawWhenComplete).
+    drawWhenComplete(this.map, this.ready);
   }
 
   // ---------- loading ----------
@@ -211,15 +214,16 @@ export class App {
         this.refreshOverlays();
       })
       .catch(() => undefined);
-    // The labelled layers: fetched at once, handed to the map once its style has loaded and their names' font subsets
-    // have (see fonts.ts); the others the map reads itself (BASEMAP_FROM_URL).
-    const labelled: BasemapId[] = ['cities', 'rivers'];
+    // Every layer is handed to the map once its style has loaded; the labelled ones (cities, rivers) once their names'
+    // font subsets have loaded too (see fonts.ts).
+    const labelled = new Set<BasemapId>(['cities', 'rivers']);
     await Promise.all([
       collections,
-      ...labelled.map((id) =>
+      ...BASEMAP_LAYERS.map((id) =>
         getLayer(id)
           .then(async (fc) => {
-            await Promise.all([loadShippedFont(fc.features.flatMap((f) => [f.properties?.name_zh, f.properties?.name_en])), this.styleLoaded]);
+            const names = labelled.has(id) ? fc.features.flatMap((f) => [f.properties?.name_zh, f.properties?.name_en]) : [];
+            await Promise.all([names.length ? loadShippedFont(names) : null, this.styleLoaded]);
             setBasemap(this.map, id, fc);
           })
           .catch((e) => console.warn(`basemap layer ${id}:`, (e as Error).message)),

@@ -28,7 +28,6 @@ import type { Lang, ProjectFeature } from './types';
 import { geometryBBox, unionBBox, type BBox } from './geo';
 import { SHIPPED_FAMILY } from './fonts';
 import { CLUSTER_MAX_ZOOM } from './cluster';
-import { layerURL } from './api';
 import { ICON_SIZE, STATUS_COLORS, UNKNOWN_COLOR, drawSymbol, parseIconId, statusColor, symbolOf } from './symbols';
 
 setWorkerUrl(workerUrl);
@@ -37,12 +36,12 @@ export const LIAONING: BBox = [118.8, 38.7, 125.8, 43.5];
 export const BASEMAP_LAYERS = ['land', 'liaoning', 'provinces', 'border', 'rivers', 'cities'] as const;
 export type BasemapId = (typeof BASEMAP_LAYERS)[number];
 /**
- * The basemap layers without labels: the map's worker reads them from planmap
- * itself as soon as the style is loaded, and tiles them once. The app hands
- * over the labelled ones (rivers, cities) once their names' font subsets
- * have loaded (see fonts.ts).
+ * The basemap layers without labels: the app hands them to the map as soon as
+ * its style is loaded (their requests start before the app runs, see
+ * prefetch.ts), and the labelled ones (rivers, cities) once their names' font
+ * subsets have loaded (see fonts.ts).
  */
-export const BASEMAP_FROM_URL = ['land', 'liaoning', 'provinces', 'border'] as const satisfies readonly BasemapId[];
+export const BASEMAP_UNLABELLED = ['land', 'liaoning', 'provinces', 'border'] as const satisfies readonly BasemapId[];
 
 export const SEA = '#b7d0e3';
 /**
@@ -373,7 +372,7 @@ export function buildStyle(lang: Lang): StyleSpecification {
       highlight: geo(),
       // Simplified to 1.5 px per tile (MapLibre's default is 0.375): the same lines to the eye, a third of the
       // vertices to tile and draw (the coastline and Liaoning's outline dominate every frame a software renderer draws).
-      ...Object.fromEntries(BASEMAP_FROM_URL.map((id) => [id, { type: 'geojson' as const, data: layerURL(id), tolerance: 1.5 }])),
+      ...Object.fromEntries(BASEMAP_UNLABELLED.map((id) => [id, geo({ tolerance: 1.5 })])),
     },
     // The draft's and the edit history's layers are added when first needed (ensureEditingLayers).
     layers: [...basemapLayers(lang), ...projectLayers(), ...cityLayers(lang)],
@@ -642,6 +641,48 @@ export function createMap(opts: MapViewOptions): MLMap {
   map.addControl(new ScaleControl({ unit: 'metric' }), 'bottom-left');
   installIconFactory(map);
   return map;
+}
+
+/**
+ * Holds back the map's drawing until its first complete view: until `ready`
+ * has settled (the app has handed the map all its data), every source's
+ * tiles for the view are made and their labels placed, the map goes on
+ * requesting and placing tiles in its frames but draws nothing (the page
+ * shows the map box's background colour, SEA). It wraps the map's renderer
+ * (`map.painter.render`) and reads whether the frame's label placement is
+ * done (`_placementDirty`, as maplibre-gl 6.17 names it).
+ * Drawing a frame costs 70-300 ms of the page's thread where WebGL is drawn
+ * in software; a load would otherwise draw about ten partial frames (the sea
+ * alone, then the basemap, then the projects, ...), each of which also holds
+ * back the data, fonts and tiles still on their way. After timeoutMs the map
+ * draws whatever it has.
+ */
+export function drawWhenComplete(map: MLMap, ready: Promise<unknown>, timeoutMs = 8000): void {
+  const painter = map.painter;
+  const draw = painter?.render;
+  // A MapLibre without this renderer hook draws as it always has.
+  if (typeof draw !== 'function') return;
+  let handedOver = false;
+  const release = () => {
+    if (painter.render !== draw) painter.render = draw;
+    map.triggerRepaint();
+  };
+  // Set by the frame before it draws: its label placement needs another frame (as it does in the frame that first
+  // places the labels of new tiles).
+  const placing = () => (map as unknown as { _placementDirty?: boolean })._placementDirty === true;
+  painter.render = function (this: typeof painter, ...args: Parameters<typeof draw>) {
+    // map.loaded(): the style and every source with its tiles for this view are loaded (asked in the frame, after the
+    // map has asked for the tiles it needs).
+    if (!handedOver || !map.loaded() || placing()) return;
+    painter.render = draw;
+    draw.apply(this, args);
+  };
+  const handed = () => {
+    handedOver = true;
+    map.triggerRepaint();
+  };
+  ready.then(handed, handed);
+  setTimeout(release, timeoutMs);
 }
 
 export function setBasemap(map: MLMap, id: BasemapId, data: FeatureCollection): void {
