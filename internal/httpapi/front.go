@@ -42,8 +42,7 @@ func frontDoor(store *httpcache.Store, met *metrics, log *slog.Logger) echo.Midd
 // recordHit counts an answer from the store, served here or on the wire
 // (httpcache.Listener), and logs it at debug level.
 func recordHit(met *metrics, log *slog.Logger, hit httpcache.Hit) {
-	met.requests.WithLabelValues(hit.Route, http.MethodGet, statusText(hit.Status)).Inc()
-	met.latency.WithLabelValues(hit.Route, http.MethodGet).Observe(hit.Elapsed.Seconds())
+	met.hit(hit.Route, hit.Status, hit.Elapsed)
 	if log.Enabled(context.Background(), slog.LevelDebug) {
 		log.Debug("request", "method", http.MethodGet, "path", hit.Path, "status", hit.Status,
 			"bytes", hit.Bytes, "ms", hit.Elapsed.Milliseconds(), "request_id", hit.RequestID, "cache", "front")

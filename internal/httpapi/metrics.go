@@ -1,7 +1,9 @@
 package httpapi
 
 import (
+	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -21,6 +23,33 @@ type metrics struct {
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
 	inflight prometheus.Gauge
+	hits     sync.Map // hitKey -> *hitSeries: the series answers from the store count in
+}
+
+type hitKey struct {
+	route  string
+	status int
+}
+
+type hitSeries struct {
+	requests prometheus.Counter
+	latency  prometheus.Observer
+}
+
+// hit counts one answer from the store; its series are looked up once per
+// route and status, not for every answer (they may come 100,000 a second).
+func (m *metrics) hit(route string, status int, elapsed time.Duration) {
+	k := hitKey{route, status}
+	v, ok := m.hits.Load(k)
+	if !ok {
+		v, _ = m.hits.LoadOrStore(k, &hitSeries{
+			requests: m.requests.WithLabelValues(route, http.MethodGet, statusText(status)),
+			latency:  m.latency.WithLabelValues(route, http.MethodGet),
+		})
+	}
+	series := v.(*hitSeries)
+	series.requests.Inc()
+	series.latency.Observe(elapsed.Seconds())
 }
 
 func newMetrics(gauges Gauges) *metrics {
