@@ -172,11 +172,18 @@ func (l *Listener) serve(c net.Conn) {
 		ansHead []byte // the answer's head, reused from answer to answer
 	)
 	for {
-		c.SetReadDeadline(time.Now().Add(l.opt.IdleTimeout))
-		if _, err := br.Peek(1); err != nil {
-			return
+		if br.Buffered() == 0 {
+			c.SetReadDeadline(time.Now().Add(l.opt.IdleTimeout))
+			if _, err := br.Peek(1); err != nil {
+				return
+			}
 		}
-		c.SetReadDeadline(time.Now().Add(l.opt.ReadHeaderTimeout))
+		// A head that came whole in one read (the usual case) needs no
+		// deadline of its own; reading the clock costs more than the rest.
+		buffered, _ := br.Peek(br.Buffered())
+		if !bytes.Contains(buffered, []byte("\r\n\r\n")) {
+			c.SetReadDeadline(time.Now().Add(l.opt.ReadHeaderTimeout))
+		}
 		head, err := readHead(br)
 		if err != nil {
 			return
@@ -341,7 +348,7 @@ func (l *Listener) answer(out net.Buffers, head []byte, req *wireRequest, start 
 	} else {
 		head = append(head, e.wireHead...)
 	}
-	head = append(head, l.dateLine()...)
+	head = append(head, l.dateLine(start)...)
 	id := l.store.nextID()
 	head = append(head, "X-Request-Id: "...)
 	head = append(head, id...)
@@ -371,8 +378,7 @@ func pathOf(target []byte) string {
 }
 
 // dateLine is the Date header for now, formatted once a second.
-func (l *Listener) dateLine() []byte {
-	now := time.Now()
+func (l *Listener) dateLine(now time.Time) []byte {
 	if d := l.date.Load(); d != nil && d.unix == now.Unix() {
 		return d.line
 	}
