@@ -350,6 +350,7 @@ func (m *Main) Serve(ctx context.Context) error {
 	// Layers are also kept in memory, so that pages and tiles that no
 	// cache holds are answered without a query while the data is current.
 	index := postgis.NewLayerIndex(m.db, versions, postgis.LayerIndexOptions{MaxBytes: int64(m.Config.IndexMB) << 20, Logger: m.Logger})
+	tiles := postgis.NewTileService(m.db, postgis.TileOptions{Index: index})
 	versions.OnChange(index.Changed)
 	store := postgis.NewUploadStore(m.db)
 	if n, err := store.FailInterrupted(ctx); err != nil {
@@ -401,6 +402,7 @@ func (m *Main) Serve(ctx context.Context) error {
 					"planmap_index_builds":           float64(ist.Builds),
 					"planmap_index_failures":         float64(ist.Failures),
 					"planmap_index_hits":             float64(ist.Hits),
+					"planmap_index_tiles_drawn":      float64(tiles.Drawn()),
 				}
 			}},
 		httpapi.Services{
@@ -413,7 +415,7 @@ func (m *Main) Serve(ctx context.Context) error {
 			Edits:    postgis.NewEditService(m.db),
 			Uploads:  uploads,
 			Filters:  postgis.NewFilterService(m.db, versions),
-			Tiles:    postgis.NewTileService(m.db, postgis.TileOptions{Index: index}),
+			Tiles:    tiles,
 			Replication: func() domain.Replication {
 				if m.db.HasReplica() {
 					return m.db

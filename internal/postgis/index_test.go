@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -298,5 +299,48 @@ func TestIndexTooLarge(t *testing.T) {
 	n, b := pageJSON(t, postgis.NewLayerService(db, idx), "mixed", domain.FeatureFilter{Limit: 7})
 	if n != 6000 || bytes.Count(b, []byte("\n")) != 7 || idx.Stats().Hits != 0 {
 		t.Fatalf("matched %d, %d features, %d hits", n, bytes.Count(b, []byte("\n")), idx.Stats().Hits)
+	}
+}
+
+// Many requests for one tile at once draw it once, and all get its bytes.
+func TestIndexTileDrawnOnceForConcurrentRequests(t *testing.T) {
+	db, idx := indexFixture(t)
+	tiles := postgis.NewTileService(db, postgis.TileOptions{Index: idx})
+	plain := postgis.NewTileService(db, postgis.TileOptions{})
+	tl := tileOf(detailCenter, 5) // thousands of parcels: tens of milliseconds to draw
+	want, err := plain.Tile(context.Background(), bigLayer, 5, int(tl.X), int(tl.Y))
+	if err != nil || len(want) == 0 {
+		t.Fatalf("%d bytes, %v", len(want), err)
+	}
+	const clients = 32
+	var (
+		start = make(chan struct{})
+		wg    sync.WaitGroup
+		got   [clients][]byte
+		errs  [clients]error
+	)
+	for i := 0; i < clients; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			<-start
+			got[i], errs[i] = tiles.Tile(context.Background(), bigLayer, 5, int(tl.X), int(tl.Y))
+		}(i)
+	}
+	close(start)
+	wg.Wait()
+	for i := range got {
+		if errs[i] != nil || !bytes.Equal(got[i], want) {
+			t.Fatalf("client %d: %d bytes, %v", i, len(got[i]), errs[i])
+		}
+	}
+	if d := tiles.Drawn(); d < 1 || d > clients/2 {
+		t.Fatalf("drawn %d times for %d clients at once", d, clients)
+	}
+	t.Logf("drawn %d times for %d clients", tiles.Drawn(), clients)
+	// Later requests draw it again (the answer cache, not this, keeps tiles).
+	tiles.Tile(context.Background(), bigLayer, 5, int(tl.X), int(tl.Y))
+	if d2 := tiles.Drawn(); d2 < 2 {
+		t.Fatalf("drawn %d times in all", d2)
 	}
 }

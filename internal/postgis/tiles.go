@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"sync"
+	"sync/atomic"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
@@ -45,7 +47,32 @@ type TileOptions struct {
 type TileService struct {
 	db  *DB
 	opt TileOptions
+
+	// Requests for a tile that is being drawn from the layer index wait for
+	// that drawing instead of drawing it again: when a tile is first asked
+	// for by many clients at once (a map opened by many, a cache emptied by
+	// a write), the work is done once.
+	mu      sync.Mutex
+	flights map[tileKey]*tileFlight
+	drawn   atomic.Int64
 }
+
+type tileKey struct {
+	collection string
+	z, x, y    int
+	version    int64
+}
+
+var errNotDrawn = errors.New("postgis: the tile was not drawn")
+
+type tileFlight struct {
+	done chan struct{}
+	data []byte
+	err  error
+}
+
+// Drawn returns how many tiles were drawn from the layer index.
+func (s *TileService) Drawn() int64 { return s.drawn.Load() }
 
 // NewTileService returns a TileService on db.
 func NewTileService(db *DB, opt TileOptions) *TileService {
@@ -58,7 +85,7 @@ func NewTileService(db *DB, opt TileOptions) *TileService {
 	if opt.RowChunk <= 0 {
 		opt.RowChunk = tileRowChunk
 	}
-	return &TileService{db: db, opt: opt}
+	return &TileService{db: db, opt: opt, flights: map[tileKey]*tileFlight{}}
 }
 
 // Tiles are drawn in Go (package vtile) from the rows of one indexed query:
@@ -225,27 +252,34 @@ func (s *TileService) Tile(ctx context.Context, collection string, z, x, y int) 
 		return n, mapError(rows.Err())
 	}
 	if snap := s.opt.Index.fresh(collection); snap != nil && isLayer && !domain.UsePrimary(ctx) {
-		// The same rows, in the same order, from the copy in memory.
-		var ferr error
-		snap.tileFeatures(box, minSize, func(i int) bool {
-			read++
-			fid := snap.fid(i)
-			if attrs, ferr = tileProperties(attrs[:0], snap.props(i)); ferr != nil {
-				ferr = fmt.Errorf("feature %q: %w", fid, ferr)
-				return false
+		key := tileKey{collection, z, x, y, snap.version}
+		s.mu.Lock()
+		if f := s.flights[key]; f != nil {
+			s.mu.Unlock()
+			select {
+			case <-f.done:
+				return f.data, f.err
+			case <-ctx.Done():
+				return nil, ctx.Err()
 			}
-			attrs = append(attrs, vtile.Property{Key: "fid", Value: fid})
-			_, err := layer.AddUnitWKB(snap.unitWKB(i), uint64(snap.seq[i]), true, attrs)
-			if errors.Is(err, vtile.ErrFull) {
-				return false
-			}
-			ferr = err
-			return err == nil && read < tileRowLimit
-		})
-		if ferr != nil {
-			return nil, ferr
 		}
-		return layer.Marshal(), nil
+		f := &tileFlight{done: make(chan struct{})}
+		s.flights[key] = f
+		s.mu.Unlock()
+		// The bytes are shared by every waiter: nobody writes to them. The
+		// waiters are let go even if drawing panics.
+		f.err = errNotDrawn
+		func() {
+			defer func() {
+				s.mu.Lock()
+				delete(s.flights, key)
+				s.mu.Unlock()
+				close(f.done)
+			}()
+			f.data, f.err = drawFromIndex(snap, layer, box, minSize)
+			s.drawn.Add(1)
+		}()
+		return f.data, f.err
 	}
 	if z >= tileChunkedBelow {
 		// A tile this small seldom fills up: one query.
@@ -279,6 +313,35 @@ func (s *TileService) Tile(ctx context.Context, collection string, z, x, y int) 
 		if _, err := s.Version(ctx, collection); err != nil {
 			return nil, err
 		}
+	}
+	return layer.Marshal(), nil
+}
+
+// drawFromIndex draws a layer's tile from its copy in memory: the same
+// rows, in the same order, as the tile query reads.
+func drawFromIndex(snap *snapshot, layer *vtile.Layer, box domain.BBox, minSize float64) ([]byte, error) {
+	var (
+		read  int
+		attrs []vtile.Property
+		ferr  error
+	)
+	snap.tileFeatures(box, minSize, func(i int) bool {
+		read++
+		fid := snap.fid(i)
+		if attrs, ferr = tileProperties(attrs[:0], snap.props(i)); ferr != nil {
+			ferr = fmt.Errorf("feature %q: %w", fid, ferr)
+			return false
+		}
+		attrs = append(attrs, vtile.Property{Key: "fid", Value: fid})
+		_, err := layer.AddUnitWKB(snap.unitWKB(i), uint64(snap.seq[i]), true, attrs)
+		if errors.Is(err, vtile.ErrFull) {
+			return false
+		}
+		ferr = err
+		return err == nil && read < tileRowLimit
+	})
+	if ferr != nil {
+		return nil, ferr
 	}
 	return layer.Marshal(), nil
 }
