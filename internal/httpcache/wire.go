@@ -209,10 +209,12 @@ func (l *Listener) serve(c net.Conn) {
 			return
 		}
 		br.Discard(len(head))
+		// Counted before it is written: once the client has the answer, the
+		// count must already show it.
+		l.store.observe(hit)
 		if _, err := out.WriteTo(c); err != nil {
 			return
 		}
-		l.store.observe(hit)
 		if req.close {
 			// Half-close first, so the client reads the answer before the end.
 			if cw, ok := c.(interface{ CloseWrite() error }); ok {
