@@ -8,7 +8,7 @@ import (
 )
 
 func TestParseConfig(t *testing.T) {
-	all := []string{"listen", "data-dir", "database-url", "geodata", "db-max-conns", "statement-timeout", "request-timeout", "shutdown-timeout", "log-format", "log-level"}
+	all := []string{"listen", "data-dir", "database-url", "geodata", "db-max-conns", "statement-timeout", "request-timeout", "shutdown-timeout", "log-format", "log-level", "cache-mb", "index-mb"}
 	tests := []struct {
 		name    string
 		args    []string
@@ -17,7 +17,7 @@ func TestParseConfig(t *testing.T) {
 		errPart string
 	}{
 		{"defaults", nil, nil, func(c Config) bool {
-			return c.Listen == "127.0.0.1:8080" && c.DataDir == ".planmap" && c.DatabaseURL == "" && c.MaxConns == 16
+			return c.Listen == "127.0.0.1:8080" && c.DataDir == ".planmap" && c.DatabaseURL == "" && c.MaxConns == 16 && c.IndexMB == 1024
 		}, ""},
 		{"env", nil, map[string]string{"PLANMAP_LISTEN": "0.0.0.0:9000", "PLANMAP_DATA_DIR": "/var/lib/planmap", "DATABASE_URL": "postgres://u@h/db", "PLANMAP_STATEMENT_TIMEOUT": "3s"}, func(c Config) bool {
 			return c.Listen == "0.0.0.0:9000" && c.DataDir == "/var/lib/planmap" && c.DatabaseURL == "postgres://u@h/db" && c.StatementTimeout == 3*time.Second
@@ -31,6 +31,10 @@ func TestParseConfig(t *testing.T) {
 		{"bad int flag", []string{"--db-max-conns", "many"}, nil, nil, "--db-max-conns"},
 		{"bad int env", nil, map[string]string{"PLANMAP_DB_MAX_CONNS": "many"}, nil, "PLANMAP_DB_MAX_CONNS"},
 		{"int out of range", []string{"--db-max-conns", "0"}, nil, nil, "--db-max-conns"},
+		{"index size", []string{"--index-mb", "3072"}, nil, func(c Config) bool { return c.IndexMB == 3072 && c.CacheMB == 256 }, ""},
+		{"index off by env", nil, map[string]string{"PLANMAP_INDEX_MB": "0"}, func(c Config) bool { return c.IndexMB == 0 }, ""},
+		{"negative index size", []string{"--index-mb", "-1"}, nil, nil, "--index-mb"},
+		{"bad index size env", nil, map[string]string{"PLANMAP_INDEX_MB": "lots"}, nil, "PLANMAP_INDEX_MB"},
 		{"bad duration", []string{"--statement-timeout", "soon"}, nil, nil, "--statement-timeout"},
 		{"negative duration", []string{"--request-timeout", "-1s"}, nil, nil, "--request-timeout"},
 		{"bad log format", []string{"--log-format", "xml"}, nil, nil, "--log-format"},

@@ -120,7 +120,11 @@ func (l *Listener) acceptLoop() {
 			if errors.As(err, &ne) && ne.Timeout() {
 				// As net/http does for a full descriptor table and the like.
 				delay = min(max(2*delay, 5*time.Millisecond), time.Second)
-				time.Sleep(delay)
+				select {
+				case <-l.done:
+					return
+				case <-time.After(delay):
+				}
 				continue
 			}
 			l.err.Store(&err)
