@@ -32,6 +32,8 @@ type Config struct {
 	TrustProxy       bool
 	CacheMB          int
 	IndexMB          int
+	PageWorkers      int
+	TileWorkers      int
 	MaxUploadMB      int
 	WritesPerMinute  int
 	DebugListen      string
@@ -94,6 +96,8 @@ func settings(c *Config, names ...string) []setting {
 		"sign-in-per-minute": {"sign-in-per-minute", "PLANMAP_SIGN_IN_PER_MINUTE", "sign-in attempts allowed per client address and minute", (*intValue)(&c.SignInPerMinute)},
 		"cache-mb":           {"cache-mb", "PLANMAP_CACHE_MB", "memory for cached feature responses, in MiB (0 turns the cache off)", (*intValue)(&c.CacheMB)},
 		"index-mb":           {"index-mb", "PLANMAP_INDEX_MB", "memory for in-memory copies of layers that answer items and tiles, in MiB (0 turns the index off)", (*intValue)(&c.IndexMB)},
+		"page-workers":       {"page-workers", "PLANMAP_PAGE_WORKERS", "item pages written from the layer index at once, the rest queue in order (0: one fewer than the processors, at least 1)", (*intValue)(&c.PageWorkers)},
+		"tile-workers":       {"tile-workers", "PLANMAP_TILE_WORKERS", "tiles drawn from the layer index at once, the rest queue in order (0: as many as the processors)", (*intValue)(&c.TileWorkers)},
 		"max-upload-mb":      {"max-upload-mb", "PLANMAP_MAX_UPLOAD_MB", "largest upload accepted, in MiB", (*intValue)(&c.MaxUploadMB)},
 		"writes-per-minute":  {"writes-per-minute", "PLANMAP_WRITES_PER_MINUTE", "writes allowed per account and minute", (*intValue)(&c.WritesPerMinute)},
 		"debug-listen":       {"debug-listen", "PLANMAP_DEBUG_LISTEN", "address for Go's profiler (net/http/pprof); off when empty, keep it on loopback", (*stringValue)(&c.DebugListen)},
@@ -199,6 +203,14 @@ func (c Config) validate(ss []setting) error {
 	}
 	if has("index-mb") && (c.IndexMB < 0 || c.IndexMB > 1<<20) {
 		return &ConfigError{Setting: "--index-mb/PLANMAP_INDEX_MB", Value: strconv.Itoa(c.IndexMB), Want: "want a whole number of MiB from 0 to 1048576"}
+	}
+	for _, w := range []struct {
+		name, env string
+		v         int
+	}{{"page-workers", "PLANMAP_PAGE_WORKERS", c.PageWorkers}, {"tile-workers", "PLANMAP_TILE_WORKERS", c.TileWorkers}} {
+		if has(w.name) && (w.v < 0 || w.v > 4096) {
+			return &ConfigError{Setting: "--" + w.name + "/" + w.env, Value: strconv.Itoa(w.v), Want: "want a whole number from 0 (as many as suit the processors) to 4096"}
+		}
 	}
 	if has("max-upload-mb") && (c.MaxUploadMB < 1 || c.MaxUploadMB > 1<<20) {
 		return &ConfigError{Setting: "--max-upload-mb/PLANMAP_MAX_UPLOAD_MB", Value: strconv.Itoa(c.MaxUploadMB), Want: "want a whole number of MiB from 1"}

@@ -8,7 +8,7 @@ import (
 )
 
 func TestParseConfig(t *testing.T) {
-	all := []string{"listen", "data-dir", "database-url", "geodata", "db-max-conns", "statement-timeout", "request-timeout", "shutdown-timeout", "log-format", "log-level", "cache-mb", "index-mb"}
+	all := []string{"listen", "data-dir", "database-url", "geodata", "db-max-conns", "statement-timeout", "request-timeout", "shutdown-timeout", "log-format", "log-level", "cache-mb", "index-mb", "page-workers", "tile-workers"}
 	tests := []struct {
 		name    string
 		args    []string
@@ -35,6 +35,10 @@ func TestParseConfig(t *testing.T) {
 		{"index off by env", nil, map[string]string{"PLANMAP_INDEX_MB": "0"}, func(c Config) bool { return c.IndexMB == 0 }, ""},
 		{"negative index size", []string{"--index-mb", "-1"}, nil, nil, "--index-mb"},
 		{"bad index size env", nil, map[string]string{"PLANMAP_INDEX_MB": "lots"}, nil, "PLANMAP_INDEX_MB"},
+		{"workers", []string{"--page-workers", "3"}, map[string]string{"PLANMAP_TILE_WORKERS": "4"}, func(c Config) bool { return c.PageWorkers == 3 && c.TileWorkers == 4 }, ""},
+		{"workers default", nil, nil, func(c Config) bool { return c.PageWorkers == 0 && c.TileWorkers == 0 }, ""},
+		{"negative workers", []string{"--tile-workers", "-2"}, nil, nil, "--tile-workers"},
+		{"too many workers", nil, map[string]string{"PLANMAP_PAGE_WORKERS": "5000"}, nil, "PLANMAP_PAGE_WORKERS"},
 		{"bad duration", []string{"--statement-timeout", "soon"}, nil, nil, "--statement-timeout"},
 		{"negative duration", []string{"--request-timeout", "-1s"}, nil, nil, "--request-timeout"},
 		{"bad log format", []string{"--log-format", "xml"}, nil, nil, "--log-format"},

@@ -70,7 +70,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	switch cmd {
 	case "serve":
 		names = []string{"listen", "data-dir", "database-url", "database-read-url", "geodata", "db-max-conns", "statement-timeout", "request-timeout", "shutdown-timeout", "log-format", "log-level",
-			"session-ttl", "sign-in-per-minute", "trust-proxy", "cache-mb", "index-mb", "max-upload-mb", "writes-per-minute", "debug-listen"}
+			"session-ttl", "sign-in-per-minute", "trust-proxy", "cache-mb", "index-mb", "page-workers", "tile-workers", "max-upload-mb", "writes-per-minute", "debug-listen"}
 	case "user", "token":
 		return runAccounts(ctx, cmd, rest, getenv, stdin, stdout, stderr)
 	case "backup", "restore":
@@ -349,8 +349,8 @@ func (m *Main) Serve(ctx context.Context) error {
 	cache, front := httpapi.NewAnswerCaches(m.Config.CacheMB, versions)
 	// Layers are also kept in memory, so that pages and tiles that no
 	// cache holds are answered without a query while the data is current.
-	index := postgis.NewLayerIndex(m.db, versions, postgis.LayerIndexOptions{MaxBytes: int64(m.Config.IndexMB) << 20, Logger: m.Logger})
-	tiles := postgis.NewTileService(m.db, postgis.TileOptions{Index: index})
+	index := postgis.NewLayerIndex(m.db, versions, postgis.LayerIndexOptions{MaxBytes: int64(m.Config.IndexMB) << 20, Workers: m.Config.PageWorkers, Logger: m.Logger})
+	tiles := postgis.NewTileService(m.db, postgis.TileOptions{Index: index, Workers: m.Config.TileWorkers})
 	versions.OnChange(index.Changed)
 	store := postgis.NewUploadStore(m.db)
 	if n, err := store.FailInterrupted(ctx); err != nil {

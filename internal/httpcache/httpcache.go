@@ -18,6 +18,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -68,6 +69,10 @@ type Store struct {
 	idPrefix             string
 
 	observers []func(Hit)
+
+	// scratch holds capture buffers between requests: a large answer
+	// would otherwise grow a new one by doubling, every time.
+	scratch sync.Pool
 }
 
 type entry struct {
@@ -242,6 +247,9 @@ type captureKey struct{}
 // request to pass on. Finish decides whether the answer is kept.
 func (s *Store) Begin(w http.ResponseWriter, r *http.Request, key string) (*Capture, *http.Request) {
 	c := &Capture{ResponseWriter: w, store: s, key: key}
+	if b, ok := s.scratch.Get().(*[]byte); ok {
+		c.body = (*b)[:0]
+	}
 	return c, r.WithContext(context.WithValue(r.Context(), captureKey{}, c))
 }
 
@@ -298,6 +306,7 @@ func (c *Capture) Unwrap() http.ResponseWriter { return c.ResponseWriter }
 // ctx is the request's context: an answer to a client that went away may
 // be cut off and is not kept.
 func (c *Capture) Finish(ctx context.Context) {
+	defer c.release()
 	if !c.offered || c.overflow || ctx.Err() != nil {
 		return
 	}
@@ -328,6 +337,16 @@ func (c *Capture) Finish(ctx context.Context) {
 		key: c.key, collection: c.collection, version: c.version, route: c.route,
 		status: c.status, header: h, etag: c.header.Get("ETag"), body: body,
 	})
+}
+
+// release gives the capture's buffer back for another request; what the
+// store keeps is a copy.
+func (c *Capture) release() {
+	if c.body != nil {
+		b := c.body[:0]
+		c.body = nil
+		c.store.scratch.Put(&b)
+	}
 }
 
 func hasToken(values []string, tokens ...string) bool {

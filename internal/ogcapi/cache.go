@@ -18,6 +18,9 @@ type Cache struct {
 	entries  *lru.Cache[*cachedResponse]
 	hits     atomic.Uint64
 	misses   atomic.Uint64
+	// scratch holds tee buffers between requests (see Store.scratch in
+	// package httpcache).
+	scratch sync.Pool
 }
 
 // cachedResponse is one stored answer.
@@ -103,18 +106,36 @@ func (c *Cache) Stats() (hits, misses uint64, entries, bytes int) {
 
 // teeBuffer copies what the client is sent, up to a limit.
 type teeBuffer struct {
-	buf      bytes.Buffer
+	buf      []byte
 	limit    int
 	overflow bool
 }
 
+// newTee returns a tee for c's entries with a buffer used before.
+func (c *Cache) newTee() *teeBuffer {
+	t := &teeBuffer{limit: c.maxEntry}
+	if b, ok := c.scratch.Get().(*[]byte); ok {
+		t.buf = (*b)[:0]
+	}
+	return t
+}
+
+// release gives the tee's buffer back; put keeps a copy of it.
+func (c *Cache) release(t *teeBuffer) {
+	if t != nil && t.buf != nil {
+		b := t.buf[:0]
+		t.buf = nil
+		c.scratch.Put(&b)
+	}
+}
+
 func (t *teeBuffer) Write(p []byte) (int, error) {
 	if !t.overflow {
-		if t.buf.Len()+len(p) > t.limit {
+		if len(t.buf)+len(p) > t.limit {
 			t.overflow = true
-			t.buf = bytes.Buffer{}
+			t.buf = nil
 		} else {
-			t.buf.Write(p)
+			t.buf = append(t.buf, p...)
 		}
 	}
 	return len(p), nil

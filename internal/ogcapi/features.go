@@ -266,7 +266,8 @@ func (h *Handler) items(c echo.Context) error {
 	var out = body
 	var tee *teeBuffer
 	if h.cache != nil {
-		tee = &teeBuffer{limit: h.cache.maxEntry}
+		tee = h.cache.newTee()
+		defer h.cache.release(tee)
 		out = io.MultiWriter(body, tee)
 	}
 	fw := newFeatureWriter(r.format, out)
@@ -324,7 +325,7 @@ func (h *Handler) items(c echo.Context) error {
 		}
 	}
 	if tee != nil && !tee.overflow {
-		h.cache.put(etag, r.collection, r.format.MediaType(), tee.buf.Bytes())
+		h.cache.put(etag, r.collection, r.format.MediaType(), tee.buf)
 	}
 	httpcache.Offer(ctx, r.collection, version, c.Path())
 	return nil

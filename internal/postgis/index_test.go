@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -277,6 +278,43 @@ func TestIndexFollowsWrites(t *testing.T) {
 	}
 }
 
+// The index answers FindLayer with the row it read with the features: the
+// same as PostgreSQL's, and no longer once the layer changes or goes.
+func TestIndexFindLayer(t *testing.T) {
+	db, idx := indexFixture(t)
+	ctx := context.Background()
+	plain, indexed := postgis.NewLayerService(db, nil), postgis.NewLayerService(db, idx)
+	want, err := plain.FindLayer(ctx, "mixed")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hits := idx.Stats().Hits
+	got, err := indexed.FindLayer(ctx, "mixed")
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Fatalf("from the index: %+v %v, want %+v", got, err, want)
+	}
+	if idx.Stats().Hits != hits+1 {
+		t.Fatal("FindLayer did not use the index")
+	}
+	// Renamed in a write that moves the version, as every write does.
+	if _, err := db.Pool.Exec(ctx, `UPDATE layer SET title_en = 'Renamed' WHERE id = 'mixed';
+UPDATE collection_version SET version = version + 1 WHERE collection = 'mixed'`); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, func() bool {
+		l, err := indexed.FindLayer(ctx, "mixed")
+		return err == nil && l.TitleEN == "Renamed"
+	})
+	if _, err := db.Pool.Exec(ctx, `DELETE FROM layer WHERE id = 'mixed';
+UPDATE collection_version SET version = version + 1 WHERE collection = 'mixed'`); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, func() bool {
+		_, err := indexed.FindLayer(ctx, "mixed")
+		return domain.ErrorCode(err) == domain.ENOTFOUND
+	})
+}
+
 // A layer larger than the memory allowed stays with PostgreSQL, which
 // answers as before; the next attempt gives up before reading.
 func TestIndexTooLarge(t *testing.T) {
@@ -343,4 +381,55 @@ func TestIndexTileDrawnOnceForConcurrentRequests(t *testing.T) {
 	if d2 := tiles.Drawn(); d2 < 2 {
 		t.Fatalf("drawn %d times in all", d2)
 	}
+}
+
+// Turns bound how many requests work from the copies at once, and a
+// request that gives up waiting leaves without one.
+func TestIndexTurns(t *testing.T) {
+	idx := postgis.NewLayerIndex(nil, nil, postgis.LayerIndexOptions{MaxBytes: 1, Workers: 2})
+	var (
+		mu          sync.Mutex
+		now, most   int
+		wg          sync.WaitGroup
+		ctx, cancel = context.WithCancel(context.Background())
+	)
+	defer cancel()
+	for i := 0; i < 16; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			done, err := idx.Turn(ctx)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			mu.Lock()
+			now++
+			most = max(most, now)
+			mu.Unlock()
+			time.Sleep(2 * time.Millisecond)
+			mu.Lock()
+			now--
+			mu.Unlock()
+			done()
+		}()
+	}
+	wg.Wait()
+	if most != 2 {
+		t.Fatalf("%d requests held turns at once, want 2", most)
+	}
+	a, _ := idx.Turn(ctx)
+	b, _ := idx.Turn(ctx)
+	short, stop := context.WithTimeout(ctx, 20*time.Millisecond)
+	defer stop()
+	if _, err := idx.Turn(short); err == nil {
+		t.Fatal("a third turn was given while two were held")
+	}
+	a()
+	if done, err := idx.Turn(ctx); err != nil {
+		t.Fatalf("a turn after one was given back: %v", err)
+	} else {
+		done()
+	}
+	b()
 }

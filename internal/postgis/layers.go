@@ -160,6 +160,14 @@ func (s *LayerService) FindLayer(ctx context.Context, id string) (*domain.Layer,
 	if id == domain.CollectionProgrammes {
 		return s.programmesLayer(ctx)
 	}
+	// Every change to a layer's row changes its version, so the index's
+	// copy of the row is current while its features are.
+	if !domain.UsePrimary(ctx) {
+		if snap := s.index.fresh(id); snap != nil {
+			l := snap.layer
+			return &l, nil
+		}
+	}
 	l, err := scanLayer(s.db.reader(ctx).QueryRow(ctx, layerQuery+" WHERE l.id = $1", id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, domain.Errorf(domain.ENOTFOUND, "no collection has id %q", id)
@@ -278,6 +286,11 @@ const featureJSON = `'{"type":"Feature","id":' || to_json(f.fid)::text || ',"geo
 func (s *LayerService) EachFeatureJSON(ctx context.Context, layer string, f domain.FeatureFilter, fn func([]byte) error) (int, error) {
 	if f.Where == nil && !domain.UsePrimary(ctx) {
 		if snap := s.index.fresh(layer); snap != nil {
+			done, err := s.index.Turn(ctx)
+			if err != nil {
+				return 0, err
+			}
+			defer done()
 			return snap.eachJSON(f, fn)
 		}
 	}

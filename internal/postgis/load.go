@@ -95,7 +95,12 @@ ON CONFLICT (code) DO UPDATE SET label_zh = EXCLUDED.label_zh, label_en = EXCLUD
 			layerIDs = append(layerIDs, l.ID)
 			rep.Layers[l.ID] = len(l.Features)
 		}
-		if _, err := tx.Exec(ctx, `DELETE FROM layer WHERE origin = $1 AND kind = 'basemap' AND NOT (id = ANY($2))`, originGeodata, layerIDs); err != nil {
+		// A removed layer's version changes too, so that every instance
+		// drops what it keeps of it (answers, ETags, the layer index).
+		if _, err := tx.Exec(ctx, `WITH gone AS (
+  DELETE FROM layer WHERE origin = $1 AND kind = 'basemap' AND NOT (id = ANY($2)) RETURNING id)
+INSERT INTO collection_version (collection) SELECT id FROM gone
+ON CONFLICT (collection) DO UPDATE SET version = collection_version.version + 1, updated_at = now()`, originGeodata, layerIDs); err != nil {
 			return fmt.Errorf("remove stale layers: %w", err)
 		}
 		return countProjects(ctx, tx, rep)

@@ -298,3 +298,34 @@ func TestClusterAttachesToARunningServer(t *testing.T) {
 	}
 	db.Close()
 }
+
+// A basemap layer dropped from the data is removed on the next load, and
+// its version moves, so that caches and the layer index of every instance
+// let it go.
+func TestLoadRemovesStaleLayers(t *testing.T) {
+	db := server.NewDB(t)
+	ctx := context.Background()
+	idx, data := fixture(t)
+	if _, err := db.Load(ctx, idx, data); err != nil {
+		t.Fatal(err)
+	}
+	if len(data.Layers) == 0 {
+		t.Fatal("the fixture has no basemap layer")
+	}
+	gone := data.Layers[len(data.Layers)-1].ID
+	before, err := db.CollectionVersion(ctx, gone)
+	if err != nil || before == 0 {
+		t.Fatalf("version of %s: %d %v", gone, before, err)
+	}
+	data.Layers = data.Layers[:len(data.Layers)-1]
+	if _, err := db.Load(ctx, idx, data); err != nil {
+		t.Fatal(err)
+	}
+	after, err := db.CollectionVersion(ctx, gone)
+	if err != nil || after <= before {
+		t.Fatalf("version of the removed layer %s: %d, was %d (%v)", gone, after, before, err)
+	}
+	if _, err := postgis.NewLayerService(db, nil).FindLayer(ctx, gone); domain.ErrorCode(err) != domain.ENOTFOUND {
+		t.Fatalf("removed layer: %v", err)
+	}
+}

@@ -35,3 +35,46 @@ func TestSmallest(t *testing.T) {
 		}
 	}
 }
+
+// Values spread over the whole uint32 range, and clustered: several
+// rounds of buckets.
+func TestSmallestWideAndClustered(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for round := 0; round < 200; round++ {
+		n := 1 + r.IntN(5000)
+		seen := map[uint32]bool{}
+		a := make([]uint32, 0, n)
+		for len(a) < n {
+			var v uint32
+			switch round % 3 {
+			case 0:
+				v = r.Uint32()
+			case 1: // a tight cluster and a few far values
+				v = 1<<31 + r.Uint32N(uint32(4*n))
+				if r.IntN(100) == 0 {
+					v = r.Uint32()
+				}
+			default: // two clusters far apart
+				v = r.Uint32N(uint32(2*n)) + uint32(r.IntN(2))*(1<<30)
+			}
+			if !seen[v] {
+				seen[v] = true
+				a = append(a, v)
+			}
+		}
+		want := slices.Clone(a)
+		slices.Sort(want)
+		k := 1 + r.IntN(n)
+		smallest(a, k)
+		front := slices.Clone(a[:k])
+		slices.Sort(front)
+		if !slices.Equal(front, want[:k]) {
+			t.Fatalf("round %d n=%d k=%d: the front is not the k smallest", round, n, k)
+		}
+		all := slices.Clone(a)
+		slices.Sort(all)
+		if !slices.Equal(all, want) {
+			t.Fatalf("round %d: values lost or repeated", round)
+		}
+	}
+}

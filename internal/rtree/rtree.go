@@ -163,6 +163,42 @@ func (t *Tree) Search(q Box, fn func(item int) bool) {
 	}
 }
 
+// Order returns the items in the order of the tree's leaves: the item at
+// leaf position pos is Order()[pos]. The slice is the tree's own; callers
+// must not change it.
+func (t *Tree) Order() []uint32 { return t.index[:t.n:t.n] }
+
+// SearchLeaves is Search by leaf position (see Order) rather than item.
+// Leaves of a node are neighbours in that order, so data a caller keeps
+// in leaf order is read sequentially, where data kept by item is read at
+// random: at a million items that is a cache miss per hit.
+func (t *Tree) SearchLeaves(q Box, fn func(pos int) bool) {
+	if t.n == 0 {
+		return
+	}
+	var stackBuf [64]int
+	stack := append(stackBuf[:0], len(t.boxes)-1) // the root
+	for len(stack) > 0 {
+		node := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		first := int(t.index[node])
+		last := min(first+NodeSize, t.levelEnd(first))
+		if first < t.n {
+			for pos := first; pos < last; pos++ {
+				if t.boxes[pos].Overlaps(q) && !fn(pos) {
+					return
+				}
+			}
+			continue
+		}
+		for pos := first; pos < last; pos++ {
+			if t.boxes[pos].Overlaps(q) {
+				stack = append(stack, pos)
+			}
+		}
+	}
+}
+
 // levelEnd returns the end of the level that holds position pos.
 func (t *Tree) levelEnd(pos int) int {
 	for _, end := range t.levels[1:] {

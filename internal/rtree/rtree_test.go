@@ -54,6 +54,13 @@ func TestSearchMatchesBruteForce(t *testing.T) {
 			if !slices.Equal(got, want) {
 				t.Fatalf("n=%d query %v: got %d items, want %d", n, q, len(got), len(want))
 			}
+			got = got[:0]
+			order := tree.Order()
+			tree.SearchLeaves(q, func(pos int) bool { got = append(got, int(order[pos])); return true })
+			slices.Sort(got)
+			if !slices.Equal(got, want) {
+				t.Fatalf("n=%d query %v: leaves give %d items, want %d", n, q, len(got), len(want))
+			}
 		}
 	}
 }
@@ -64,6 +71,28 @@ func TestSearchStops(t *testing.T) {
 	tree.Search(rtree.Box{-180, -90, 180, 90}, func(int) bool { calls++; return calls < 5 })
 	if calls != 5 {
 		t.Fatalf("fn ran %d times after asking to stop at 5", calls)
+	}
+	calls = 0
+	tree.SearchLeaves(rtree.Box{-180, -90, 180, 90}, func(int) bool { calls++; return calls < 5 })
+	if calls != 5 {
+		t.Fatalf("SearchLeaves: fn ran %d times after asking to stop at 5", calls)
+	}
+}
+
+// Order is a permutation of the items, and leaves of one node are
+// neighbours in it: the property SearchLeaves is for.
+func TestOrderIsAPermutation(t *testing.T) {
+	boxes := randomBoxes(rand.New(rand.NewPCG(9, 10)), 3000)
+	order := rtree.New(boxes).Order()
+	seen := make([]bool, len(boxes))
+	for _, item := range order {
+		if seen[item] {
+			t.Fatalf("item %d twice", item)
+		}
+		seen[item] = true
+	}
+	if len(order) != len(boxes) {
+		t.Fatalf("%d items in order, want %d", len(order), len(boxes))
 	}
 }
 
