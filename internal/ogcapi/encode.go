@@ -38,8 +38,11 @@ type rawWriter interface {
 	Raw(feature []byte) error
 }
 
-func newFeatureWriter(format Format, w io.Writer) featureWriter {
-	bw := bufio.NewWriterSize(w, 32<<10)
+// featureBufferSize is how much of an answer is gathered before a write to
+// the client: a page of 100 polygons (about 126 KB) goes in two writes.
+const featureBufferSize = 64 << 10
+
+func newFeatureWriter(format Format, bw *bufio.Writer) featureWriter {
 	switch format {
 	case FormatJSONSeq:
 		return &seqWriter{w: bw}

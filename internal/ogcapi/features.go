@@ -1,6 +1,7 @@
 package ogcapi
 
 import (
+	"bufio"
 	"bytes"
 	"compress/gzip"
 	"context"
@@ -12,6 +13,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -39,6 +41,25 @@ type Handler struct {
 	limits   Limits
 	now      func() time.Time
 	cache    *Cache
+	buffers  writerPool
+}
+
+// writerPool keeps answer buffers between requests: a new 64 KiB buffer
+// for each of thousands of pages a second is work for the collector.
+type writerPool struct{ pool sync.Pool }
+
+func (p *writerPool) get(w io.Writer) *bufio.Writer {
+	if bw, ok := p.pool.Get().(*bufio.Writer); ok {
+		bw.Reset(w)
+		return bw
+	}
+	return bufio.NewWriterSize(w, featureBufferSize)
+}
+
+// put keeps bw for another answer; it must not be used after.
+func (p *writerPool) put(bw *bufio.Writer) {
+	bw.Reset(nil)
+	p.pool.Put(bw)
 }
 
 // WithFilters lets h answer CQL2 filters and queryables; nil refuses them.
@@ -270,7 +291,9 @@ func (h *Handler) items(c echo.Context) error {
 		defer h.cache.release(tee)
 		out = io.MultiWriter(body, tee)
 	}
-	fw := newFeatureWriter(r.format, out)
+	bw := h.buffers.get(out)
+	defer h.buffers.put(bw)
+	fw := newFeatureWriter(r.format, bw)
 	started := false
 	n := 0
 	start := func() error {

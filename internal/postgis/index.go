@@ -526,7 +526,9 @@ func (s *snapshot) query(box domain.BBox) rtree.Box {
 var foundPool = sync.Pool{New: func() any { return new([]uint32) }}
 
 // eachJSON is EachFeatureJSON from the copy.
-func (s *snapshot) eachJSON(f domain.FeatureFilter, fn func([]byte) error) (int, error) {
+// selected is called once the page's features are chosen, before any is
+// written.
+func (s *snapshot) eachJSON(f domain.FeatureFilter, selected func(), fn func([]byte) error) (int, error) {
 	var (
 		matched int
 		feature func(k int) int
@@ -548,6 +550,7 @@ func (s *snapshot) eachJSON(f domain.FeatureFilter, fn func([]byte) error) (int,
 	} else {
 		matched, feature = s.n, func(k int) int { return k }
 	}
+	selected()
 	end := matched
 	if f.Limit > 0 {
 		end = min(end, f.Offset+f.Limit)

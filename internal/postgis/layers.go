@@ -286,12 +286,16 @@ const featureJSON = `'{"type":"Feature","id":' || to_json(f.fid)::text || ',"geo
 func (s *LayerService) EachFeatureJSON(ctx context.Context, layer string, f domain.FeatureFilter, fn func([]byte) error) (int, error) {
 	if f.Where == nil && !domain.UsePrimary(ctx) {
 		if snap := s.index.fresh(layer); snap != nil {
+			// The turn covers finding the page; writing it, which waits
+			// on the client and the answer caches, does not need one.
 			done, err := s.index.Turn(ctx)
 			if err != nil {
 				return 0, err
 			}
-			defer done()
-			return snap.eachJSON(f, fn)
+			var once sync.Once
+			release := func() { once.Do(done) }
+			defer release()
+			return snap.eachJSON(f, release, fn)
 		}
 	}
 	sel, args, count, countArgs, err := featureQuery(layer, f, featureJSON)
