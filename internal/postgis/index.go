@@ -82,7 +82,7 @@ type LayerIndex struct {
 
 	// turns lets opt.Workers requests work from the copies at once, first
 	// come first served (see Turn).
-	turns chan struct{}
+	turns turnstile
 }
 
 // NewLayerIndex returns an index of the layers in db; Run fills it and
@@ -100,7 +100,7 @@ func NewLayerIndex(db *DB, versions CurrentVersions, opt LayerIndexOptions) *Lay
 	if opt.Workers <= 0 {
 		opt.Workers = max(1, runtime.GOMAXPROCS(0)-1)
 	}
-	return &LayerIndex{db: db, versions: versions, opt: opt, wake: make(chan struct{}, 1), turns: make(chan struct{}, opt.Workers),
+	return &LayerIndex{db: db, versions: versions, opt: opt, wake: make(chan struct{}, 1), turns: newTurnstile(opt.Workers),
 		snaps: map[string]*snapshot{}, dirty: map[string]bool{}, all: true, perFeature: map[string]int64{}}
 }
 
@@ -113,12 +113,7 @@ func NewLayerIndex(db *DB, versions CurrentVersions, opt LayerIndexOptions) *Lay
 // (at 64 connections, p99 three times p50 when every request was let run).
 // Turns are taken in order of arrival (a channel's waiters are a queue).
 func (x *LayerIndex) Turn(ctx context.Context) (func(), error) {
-	select {
-	case x.turns <- struct{}{}:
-		return func() { <-x.turns }, nil
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
+	return x.turns.enter(ctx)
 }
 
 // Changed marks a collection as written; "" marks every one (the watcher

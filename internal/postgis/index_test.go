@@ -387,13 +387,14 @@ func TestIndexTileDrawnOnceForConcurrentRequests(t *testing.T) {
 // request that gives up waiting leaves without one.
 func TestIndexTurns(t *testing.T) {
 	idx := postgis.NewLayerIndex(nil, nil, postgis.LayerIndexOptions{MaxBytes: 1, Workers: 2})
+	ctx := context.Background()
 	var (
-		mu          sync.Mutex
-		now, most   int
-		wg          sync.WaitGroup
-		ctx, cancel = context.WithCancel(context.Background())
+		mu        sync.Mutex
+		now, most int
+		wg        sync.WaitGroup
+		gate      = make(chan struct{})
 	)
-	defer cancel()
+	inside := func() int { mu.Lock(); defer mu.Unlock(); return now }
 	for i := 0; i < 16; i++ {
 		wg.Add(1)
 		go func() {
@@ -407,29 +408,31 @@ func TestIndexTurns(t *testing.T) {
 			now++
 			most = max(most, now)
 			mu.Unlock()
-			time.Sleep(2 * time.Millisecond)
+			<-gate // hold the turn until the test lets go
 			mu.Lock()
 			now--
 			mu.Unlock()
 			done()
 		}()
 	}
+	// Two hold turns and fourteen wait: one more cannot get in.
+	waitUntil(t, func() bool { return inside() == 2 })
+	short, stop := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer stop()
+	if _, err := idx.Turn(short); err == nil {
+		t.Fatal("a turn was given while two were held")
+	}
+	if n := inside(); n != 2 {
+		t.Fatalf("%d requests hold turns, want 2", n)
+	}
+	close(gate)
 	wg.Wait()
 	if most != 2 {
 		t.Fatalf("%d requests held turns at once, want 2", most)
 	}
-	a, _ := idx.Turn(ctx)
-	b, _ := idx.Turn(ctx)
-	short, stop := context.WithTimeout(ctx, 20*time.Millisecond)
-	defer stop()
-	if _, err := idx.Turn(short); err == nil {
-		t.Fatal("a third turn was given while two were held")
-	}
-	a()
 	if done, err := idx.Turn(ctx); err != nil {
-		t.Fatalf("a turn after one was given back: %v", err)
+		t.Fatalf("a turn once all were given back: %v", err)
 	} else {
 		done()
 	}
-	b()
 }

@@ -60,7 +60,7 @@ type TileService struct {
 	mu      sync.Mutex
 	flights map[tileKey]*tileFlight
 	drawn   atomic.Int64
-	turns   chan struct{} // see LayerIndex.Turn
+	turns   turnstile // see LayerIndex.Turn
 }
 
 type tileKey struct {
@@ -94,7 +94,7 @@ func NewTileService(db *DB, opt TileOptions) *TileService {
 	if opt.Workers <= 0 {
 		opt.Workers = runtime.GOMAXPROCS(0)
 	}
-	return &TileService{db: db, opt: opt, flights: map[tileKey]*tileFlight{}, turns: make(chan struct{}, opt.Workers)}
+	return &TileService{db: db, opt: opt, flights: map[tileKey]*tileFlight{}, turns: newTurnstile(opt.Workers)}
 }
 
 // Tiles are drawn in Go (package vtile) from the rows of one indexed query:
@@ -285,13 +285,12 @@ func (s *TileService) Tile(ctx context.Context, collection string, z, x, y int) 
 				s.mu.Unlock()
 				close(f.done)
 			}()
-			select {
-			case s.turns <- struct{}{}:
-				defer func() { <-s.turns }()
-			case <-ctx.Done():
-				f.err = ctx.Err()
+			done, err := s.turns.enter(ctx)
+			if err != nil {
+				f.err = err
 				return
 			}
+			defer done()
 			f.data, f.err = drawFromIndex(snap, layer, box, minSize)
 			s.drawn.Add(1)
 		}()

@@ -137,30 +137,7 @@ func (t *Tree) Len() int { return t.n }
 // Search calls fn for every item whose box overlaps q, edges included, in
 // no particular order, until fn returns false.
 func (t *Tree) Search(q Box, fn func(item int) bool) {
-	if t.n == 0 {
-		return
-	}
-	var stackBuf [64]int
-	stack := append(stackBuf[:0], len(t.boxes)-1) // the root
-	for len(stack) > 0 {
-		node := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		first := int(t.index[node])
-		last := min(first+NodeSize, t.levelEnd(first))
-		leaf := first < t.n
-		for pos := first; pos < last; pos++ {
-			if !t.boxes[pos].Overlaps(q) {
-				continue
-			}
-			if leaf {
-				if !fn(int(t.index[pos])) {
-					return
-				}
-			} else {
-				stack = append(stack, pos)
-			}
-		}
-	}
+	t.SearchLeaves(q, func(pos int) bool { return fn(int(t.index[pos])) })
 }
 
 // Order returns the items in the order of the tree's leaves: the item at
