@@ -34,6 +34,7 @@ type Config struct {
 	IndexMB          int
 	PageWorkers      int
 	TileWorkers      int
+	SeedMB           int
 	MaxUploadMB      int
 	WritesPerMinute  int
 	DebugListen      string
@@ -54,6 +55,7 @@ func DefaultConfig() Config {
 		SignInPerMinute:  10,
 		CacheMB:          256,
 		IndexMB:          1024,
+		SeedMB:           -1,
 		MaxUploadMB:      512,
 		WritesPerMinute:  600,
 	}
@@ -98,6 +100,7 @@ func settings(c *Config, names ...string) []setting {
 		"index-mb":           {"index-mb", "PLANMAP_INDEX_MB", "memory for in-memory copies of layers that answer items and tiles, in MiB (0 turns the index off)", (*intValue)(&c.IndexMB)},
 		"page-workers":       {"page-workers", "PLANMAP_PAGE_WORKERS", "item pages written from the layer index at once, the rest queue in order (0: one fewer than the processors, at least 1)", (*intValue)(&c.PageWorkers)},
 		"tile-workers":       {"tile-workers", "PLANMAP_TILE_WORKERS", "tiles drawn from the layer index at once, the rest queue in order (0: as many as the processors)", (*intValue)(&c.TileWorkers)},
+		"seed-mb":            {"seed-mb", "PLANMAP_SEED_MB", "memory of the cache for tiles drawn ahead of requests once a layer is read, costliest first, in MiB (-1: a quarter of --cache-mb; 0: none)", (*intValue)(&c.SeedMB)},
 		"max-upload-mb":      {"max-upload-mb", "PLANMAP_MAX_UPLOAD_MB", "largest upload accepted, in MiB", (*intValue)(&c.MaxUploadMB)},
 		"writes-per-minute":  {"writes-per-minute", "PLANMAP_WRITES_PER_MINUTE", "writes allowed per account and minute", (*intValue)(&c.WritesPerMinute)},
 		"debug-listen":       {"debug-listen", "PLANMAP_DEBUG_LISTEN", "address for Go's profiler (net/http/pprof); off when empty, keep it on loopback", (*stringValue)(&c.DebugListen)},
@@ -203,6 +206,10 @@ func (c Config) validate(ss []setting) error {
 	}
 	if has("index-mb") && (c.IndexMB < 0 || c.IndexMB > 1<<20) {
 		return &ConfigError{Setting: "--index-mb/PLANMAP_INDEX_MB", Value: strconv.Itoa(c.IndexMB), Want: "want a whole number of MiB from 0 to 1048576"}
+	}
+	if has("seed-mb") && c.SeedMB != -1 && (c.SeedMB < 0 || c.SeedMB > c.CacheMB/2) {
+		return &ConfigError{Setting: "--seed-mb/PLANMAP_SEED_MB", Value: strconv.Itoa(c.SeedMB),
+			Want: fmt.Sprintf("want -1 (a quarter of --cache-mb) or a whole number of MiB from 0 to half of --cache-mb (%d), the tile cache's share", c.CacheMB/2)}
 	}
 	for _, w := range []struct {
 		name, env string

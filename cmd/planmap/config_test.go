@@ -8,7 +8,7 @@ import (
 )
 
 func TestParseConfig(t *testing.T) {
-	all := []string{"listen", "data-dir", "database-url", "geodata", "db-max-conns", "statement-timeout", "request-timeout", "shutdown-timeout", "log-format", "log-level", "cache-mb", "index-mb", "page-workers", "tile-workers"}
+	all := []string{"listen", "data-dir", "database-url", "geodata", "db-max-conns", "statement-timeout", "request-timeout", "shutdown-timeout", "log-format", "log-level", "cache-mb", "index-mb", "page-workers", "tile-workers", "seed-mb"}
 	tests := []struct {
 		name    string
 		args    []string
@@ -39,6 +39,12 @@ func TestParseConfig(t *testing.T) {
 		{"workers default", nil, nil, func(c Config) bool { return c.PageWorkers == 0 && c.TileWorkers == 0 }, ""},
 		{"negative workers", []string{"--tile-workers", "-2"}, nil, nil, "--tile-workers"},
 		{"too many workers", nil, map[string]string{"PLANMAP_PAGE_WORKERS": "5000"}, nil, "PLANMAP_PAGE_WORKERS"},
+		{"seed default", nil, nil, func(c Config) bool { return c.SeedMB == -1 }, ""},
+		{"seed size", []string{"--seed-mb", "100", "--cache-mb", "512"}, nil, func(c Config) bool { return c.SeedMB == 100 && c.CacheMB == 512 }, ""},
+		{"seed off by env", nil, map[string]string{"PLANMAP_SEED_MB": "0"}, func(c Config) bool { return c.SeedMB == 0 }, ""},
+		{"seed over the tile cache's share", []string{"--seed-mb", "129"}, nil, nil, "--seed-mb"},
+		{"seed with the cache off", []string{"--seed-mb", "1", "--cache-mb", "0"}, nil, nil, "--seed-mb"},
+		{"negative seed", nil, map[string]string{"PLANMAP_SEED_MB": "-2"}, nil, "PLANMAP_SEED_MB"},
 		{"bad duration", []string{"--statement-timeout", "soon"}, nil, nil, "--statement-timeout"},
 		{"negative duration", []string{"--request-timeout", "-1s"}, nil, nil, "--request-timeout"},
 		{"bad log format", []string{"--log-format", "xml"}, nil, nil, "--log-format"},

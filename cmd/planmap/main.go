@@ -26,6 +26,7 @@ import (
 	"github.com/planmap/planmap/internal/gazetteer"
 	"github.com/planmap/planmap/internal/httpapi"
 	"github.com/planmap/planmap/internal/httpcache"
+	"github.com/planmap/planmap/internal/ogcapi"
 	"github.com/planmap/planmap/internal/plan"
 	"github.com/planmap/planmap/internal/postgis"
 	"github.com/planmap/planmap/internal/upload"
@@ -70,7 +71,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	switch cmd {
 	case "serve":
 		names = []string{"listen", "data-dir", "database-url", "database-read-url", "geodata", "db-max-conns", "statement-timeout", "request-timeout", "shutdown-timeout", "log-format", "log-level",
-			"session-ttl", "sign-in-per-minute", "trust-proxy", "cache-mb", "index-mb", "page-workers", "tile-workers", "max-upload-mb", "writes-per-minute", "debug-listen"}
+			"session-ttl", "sign-in-per-minute", "trust-proxy", "cache-mb", "index-mb", "page-workers", "tile-workers", "seed-mb", "max-upload-mb", "writes-per-minute", "debug-listen"}
 	case "user", "token":
 		return runAccounts(ctx, cmd, rest, getenv, stdin, stdout, stderr)
 	case "backup", "restore":
@@ -352,6 +353,14 @@ func (m *Main) Serve(ctx context.Context) error {
 	index := postgis.NewLayerIndex(m.db, versions, postgis.LayerIndexOptions{MaxBytes: int64(m.Config.IndexMB) << 20, Workers: m.Config.PageWorkers, Logger: m.Logger})
 	tiles := postgis.NewTileService(m.db, postgis.TileOptions{Index: index, Workers: m.Config.TileWorkers})
 	versions.OnChange(index.Changed)
+	// The costliest tiles of each layer the index reads are drawn into the
+	// tile cache before anyone asks for them.
+	seedMB := m.Config.SeedMB
+	if seedMB < 0 {
+		seedMB = m.Config.CacheMB / 4
+	}
+	seeder := ogcapi.NewTileSeeder(tiles, tiles, cache, versions, ogcapi.SeedOptions{MaxBytes: int64(seedMB) << 20, Logger: m.Logger})
+	index.OnRead(seeder.Read)
 	store := postgis.NewUploadStore(m.db)
 	if n, err := store.FailInterrupted(ctx); err != nil {
 		return err
@@ -368,6 +377,7 @@ func (m *Main) Serve(ctx context.Context) error {
 	defer stopWatching()
 	go versions.Run(watchCtx)
 	go index.Run(watchCtx)
+	go seeder.Run(watchCtx)
 	app := httpapi.New(
 		httpapi.Config{Version: version, Logger: m.Logger, RequestTimeout: m.Config.RequestTimeout, Assets: frontend.Dist(),
 			SessionTTL: m.Config.SessionTTL, SignInPerMinute: float64(m.Config.SignInPerMinute), TrustProxy: m.Config.TrustProxy,
@@ -377,6 +387,7 @@ func (m *Main) Serve(ctx context.Context) error {
 				hits, misses, entries, bytes := cache.Stats()
 				fHits, fMisses, fStores, fEntries, fBytes := front.Stats()
 				ist := index.Stats()
+				sst := seeder.Stats()
 				listening := 0.0
 				if versions.Listening() {
 					listening = 1
@@ -403,6 +414,9 @@ func (m *Main) Serve(ctx context.Context) error {
 					"planmap_index_failures":         float64(ist.Failures),
 					"planmap_index_hits":             float64(ist.Hits),
 					"planmap_index_tiles_drawn":      float64(tiles.Drawn()),
+					"planmap_seed_tiles":             float64(sst.Tiles),
+					"planmap_seed_bytes":             float64(sst.Bytes),
+					"planmap_seed_pending":           float64(sst.Pending),
 				}
 			}},
 		httpapi.Services{

@@ -52,6 +52,14 @@ type LayerFeature struct {
 	Version int
 }
 
+// TileLoad is one vector tile of a collection (WebMercatorQuad, XYZ: Y
+// counts down from the north) and how many features it draws, which is
+// what drawing it costs.
+type TileLoad struct {
+	Z, X, Y  int
+	Features int
+}
+
 // FeatureFilter selects features of a layer.
 type FeatureFilter struct {
 	BBox   *BBox

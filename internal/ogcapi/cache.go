@@ -53,6 +53,15 @@ func (c *Cache) get(key string) *cachedResponse {
 	return r
 }
 
+// has reports whether key is stored, without counting a hit or a miss.
+func (c *Cache) has(key string) bool {
+	if c == nil {
+		return false
+	}
+	_, ok := c.entries.Get(key)
+	return ok
+}
+
 // put stores body. An exact copy: buffers grow by doubling, and what is
 // kept must cost what the budget counts. The gzipped copy is made when a
 // client first takes it (gzipOf), so that a miss pays only for the copy.

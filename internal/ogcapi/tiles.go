@@ -509,7 +509,7 @@ func (h *TileHandler) tile(c echo.Context) error {
 		cacheHeaders()
 		return c.NoContent(http.StatusNotModified)
 	}
-	key := coll + "/" + strconv.FormatInt(version, 10) + "/" + strconv.Itoa(z) + "/" + strconv.Itoa(x) + "/" + strconv.Itoa(y)
+	key := tileCacheKey(coll, version, z, x, y)
 	if hit := h.Cache.get(key); hit != nil {
 		cacheHeaders()
 		c.Response().Header().Set("X-Cache", "hit")
@@ -549,6 +549,12 @@ func (h *TileHandler) tile(c echo.Context) error {
 		c.Response().Header().Set("Content-Encoding", "gzip")
 	}
 	return c.Blob(http.StatusOK, MediaMVT, data)
+}
+
+// tileCacheKey is where the tile cache keeps tile z/x/y of version of a
+// collection.
+func tileCacheKey(coll string, version int64, z, x, y int) string {
+	return coll + "/" + strconv.FormatInt(version, 10) + "/" + strconv.Itoa(z) + "/" + strconv.Itoa(x) + "/" + strconv.Itoa(y)
 }
 
 // acceptsGzip reads Accept-Encoding: gzip (or x-gzip, or *) with a q above 0.

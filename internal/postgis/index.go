@@ -80,6 +80,8 @@ type LayerIndex struct {
 
 	builds, failures, hits atomic.Int64
 
+	onRead []func(layer string, version int64)
+
 	// turns lets opt.Workers requests work from the copies at once, first
 	// come first served (see Turn).
 	turns turnstile
@@ -114,6 +116,15 @@ func NewLayerIndex(db *DB, versions CurrentVersions, opt LayerIndexOptions) *Lay
 // Turns are taken in order of arrival (a channel's waiters are a queue).
 func (x *LayerIndex) Turn(ctx context.Context) (func(), error) {
 	return x.turns.enter(ctx)
+}
+
+// OnRead registers fn to be called, on the index's goroutine, each time a
+// layer has been read into the index; fn must not block. Register before
+// Run.
+func (x *LayerIndex) OnRead(fn func(layer string, version int64)) {
+	x.mu.Lock()
+	x.onRead = append(x.onRead, fn)
+	x.mu.Unlock()
 }
 
 // Changed marks a collection as written; "" marks every one (the watcher
@@ -240,10 +251,14 @@ func (x *LayerIndex) Refresh(ctx context.Context, layer string) error {
 	x.mu.Lock()
 	x.snaps[layer] = s
 	delete(x.perFeature, layer)
+	onRead := x.onRead
 	x.mu.Unlock()
 	x.builds.Add(1)
 	x.opt.Logger.Info("layer index: layer read", "layer", layer, "version", s.version, "features", s.n,
 		"bytes", s.bytes, "seconds", time.Since(start).Seconds())
+	for _, fn := range onRead {
+		fn(layer, s.version)
+	}
 	return nil
 }
 
@@ -274,6 +289,15 @@ func (x *LayerIndex) Stats() IndexStats {
 // fresh returns the copy of layer when it is of the layer's current
 // version, else nil.
 func (x *LayerIndex) fresh(layer string) *snapshot {
+	s := x.current(layer)
+	if s != nil {
+		x.hits.Add(1)
+	}
+	return s
+}
+
+// current is fresh without counting a hit.
+func (x *LayerIndex) current(layer string) *snapshot {
 	if x == nil {
 		return nil
 	}
@@ -286,7 +310,6 @@ func (x *LayerIndex) fresh(layer string) *snapshot {
 	if v, ok := x.versions.Current(layer); !ok || v != s.version {
 		return nil
 	}
-	x.hits.Add(1)
 	return s
 }
 
@@ -600,16 +623,35 @@ func smallest(a []uint32, k int) {
 	}
 }
 
+// tileCount counts the features whose box overlaps box (all), and those of
+// them that tileFeatures gives for minSize (drawn).
+func (s *snapshot) tileCount(box domain.BBox, minSize float64) (all, drawn int) {
+	cutoff := s.tileCutoff(minSize)
+	s.tree.SearchLeaves(rtree.FromFloat64(box.MinLon, box.MinLat, box.MaxLon, box.MaxLat), func(pos int) bool {
+		all++
+		if r := s.leafRank[pos]; r < cutoff || r&leafPoint != 0 {
+			drawn++
+		}
+		return true
+	})
+	return all, drawn
+}
+
+// tileCutoff is the place in tile order of the first line or polygon
+// smaller than minSize: sizes fall along the tile order, so the features
+// large enough are the ones placed before it.
+func (s *snapshot) tileCutoff(minSize float64) uint32 {
+	if minSize <= 0 {
+		return uint32(len(s.order))
+	}
+	return uint32(sort.Search(len(s.order), func(r int) bool { return !(s.size[s.order[r]] >= minSize) }))
+}
+
 // tileFeatures calls fn with the features the tile query would return for
 // the filter box and smallest size, in its order, until fn returns false.
 func (s *snapshot) tileFeatures(box domain.BBox, minSize float64, fn func(i int) bool) {
 	q := rtree.FromFloat64(box.MinLon, box.MinLat, box.MaxLon, box.MaxLat)
-	// Sizes fall along the tile order: the features large enough are the
-	// ones placed before the first that is not.
-	cutoff := uint32(len(s.order))
-	if minSize > 0 {
-		cutoff = uint32(sort.Search(len(s.order), func(r int) bool { return !(s.size[s.order[r]] >= minSize) }))
-	}
+	cutoff := s.tileCutoff(minSize)
 	var found []uint32
 	s.tree.SearchLeaves(q, func(pos int) bool {
 		if r := s.leafRank[pos]; r < cutoff || r&leafPoint != 0 {

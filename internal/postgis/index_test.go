@@ -5,12 +5,15 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"reflect"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/paulmach/orb"
 
 	"github.com/planmap/planmap/internal/domain"
 	"github.com/planmap/planmap/internal/postgis"
@@ -435,4 +438,98 @@ func TestIndexTurns(t *testing.T) {
 	} else {
 		done()
 	}
+}
+
+// The tiles TileLoads lists, and how many features it says each draws, are
+// the tiles whose query in PostgreSQL finds at least that many: the same
+// box (the tile and its buffer) and the same smallest size; every tile to
+// the deepest zoom over the layers is checked, listed or not.
+func TestTileLoadsMatchPostGIS(t *testing.T) {
+	db, idx := indexFixture(t)
+	ctx := context.Background()
+	tiles := postgis.NewTileService(db, postgis.TileOptions{Index: idx})
+	const maxZoom, minFeatures = 8, 150
+	// 300 squares 0.00025° across near 121.6E 41N: too small to read at
+	// zoom 7 (half a unit is 0.00034°), not at zoom 8, so a zoom-8 tile
+	// draws more of them than its parent.
+	if _, err := db.Pool.Exec(ctx, `
+INSERT INTO layer (id, kind, title_zh, title_en) VALUES ('specks', 'upload', '斑点', 'Specks');
+INSERT INTO collection_version (collection) VALUES ('specks');
+INSERT INTO layer_feature (layer_id, seq, fid, properties, geom)
+SELECT 'specks', i, 's' || i, '{}', ST_MakeEnvelope(x, y, x + 0.00025, y + 0.00025, 4326)
+FROM (SELECT i, 121.6 + (i % 20) * 0.002 AS x, 41.0 + (i / 20) * 0.002 AS y FROM generate_series(1, 300) i) g`); err != nil {
+		t.Fatal(err)
+	}
+	var read []string
+	idx.OnRead(func(layer string, version int64) { read = append(read, fmt.Sprint(layer, " ", version)) })
+	if err := idx.Refresh(ctx, "specks"); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := tiles.Version(ctx, "specks"); err != nil || fmt.Sprint(read) != fmt.Sprintf("[specks %d]", v) {
+		t.Fatalf("OnRead was told %q, the version is %d (%v)", read, v, err)
+	}
+	for _, layer := range []string{"mixed", bigLayer, "specks"} {
+		version, err := tiles.Version(ctx, layer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		loads, ok := tiles.TileLoads(layer, version, maxZoom, minFeatures)
+		if !ok || len(loads) == 0 {
+			t.Fatalf("%s: %d loads, ok %v", layer, len(loads), ok)
+		}
+		listed := map[[3]int]int{}
+		for _, l := range loads {
+			listed[[3]int{l.Z, l.X, l.Y}] = l.Features
+		}
+		checked, above := 0, 0
+		for z := 0; z <= maxZoom; z++ {
+			// Every tile that reaches the features' area, 118.5-126E 38.5-43.5N.
+			lo, hi := tileOf(orb.Point{118.5, 43.5}, z), tileOf(orb.Point{126, 38.5}, z)
+			for x := lo.X; x <= hi.X; x++ {
+				for y := lo.Y; y <= hi.Y; y++ {
+					var n int
+					minSize := 0.0
+					if z < 14 {
+						minSize = 360 / float64(int64(4096)<<z) / 2
+					}
+					minLon, minLat, maxLon, maxLat := bufferedTile(z, int(x), int(y))
+					err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM layer_feature f
+WHERE f.layer_id = $1 AND f.geom && ST_MakeEnvelope($2, $3, $4, $5, 4326)
+  AND (GeometryType(f.geom) IN ('POINT', 'MULTIPOINT')
+  OR greatest(ST_XMax(f.geom) - ST_XMin(f.geom), ST_YMax(f.geom) - ST_YMin(f.geom)) >= $6)`,
+						layer, minLon, minLat, maxLon, maxLat, minSize).Scan(&n)
+					if err != nil {
+						t.Fatal(err)
+					}
+					got, ok := listed[[3]int{z, int(x), int(y)}]
+					if n >= minFeatures {
+						above++
+						if !ok || got != n {
+							t.Errorf("%s %d/%d/%d: PostgreSQL finds %d features, TileLoads says %d (listed %v)", layer, z, x, y, n, got, ok)
+						}
+					} else if ok {
+						t.Errorf("%s %d/%d/%d: listed with %d features, PostgreSQL finds %d", layer, z, x, y, got, n)
+					}
+					checked++
+				}
+			}
+		}
+		if above != len(loads) || above == checked {
+			t.Fatalf("%s: %d tiles listed, %d of %d tiles checked have %d features or more", layer, len(loads), above, checked, minFeatures)
+		}
+		if _, ok := tiles.TileLoads(layer, version-1, maxZoom, minFeatures); ok {
+			t.Errorf("%s: loads listed for a version the index does not hold", layer)
+		}
+	}
+}
+
+// bufferedTile is tile z/x/y grown by 64 of its 4,096 units on every side,
+// in degrees, the longitudes held within ±180.
+func bufferedTile(z, x, y int) (minLon, minLat, maxLon, maxLat float64) {
+	const half = 20037508.342789244 // half the Web Mercator world, in metres
+	size := 2 * half / float64(int64(1)<<z)
+	m := size * 64 / 4096
+	lon := func(mx float64) float64 { return max(-180, min(180, mx/half*180)) }
+	lat := func(my float64) float64 { return math.Atan(math.Sinh(my/half*math.Pi)) * 180 / math.Pi }
+	return lon(-half + float64(x)*size - m), lat(half - float64(y+1)*size - m), lon(-half + float64(x+1)*size + m), lat(half - float64(y)*size + m)
 }

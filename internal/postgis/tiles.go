@@ -206,10 +206,9 @@ func (s *TileService) Tile(ctx context.Context, collection string, z, x, y int) 
 	}
 	box := filterBox(z, x, y)
 	opt := vtile.Options{Extent: TileExtent, Buffer: TileBuffer, MaxBytes: s.opt.MaxBytes}
-	minSize := 0.0
+	minSize := s.minSize(z)
 	if z < s.opt.FullDetailZoom {
 		opt.Tolerance = 1
-		minSize = 360 / float64(int64(TileExtent)<<z) / 2
 	}
 	layer := vtile.NewLayer(collection, z, x, y, opt)
 	isLayer := collection != domain.CollectionProjects
@@ -330,6 +329,51 @@ func (s *TileService) Tile(ctx context.Context, collection string, z, x, y int) 
 		}
 	}
 	return layer.Marshal(), nil
+}
+
+// minSize is the smallest extent, in degrees, of a line or polygon that a
+// tile at zoom z reads: below FullDetailZoom, half an MVT unit, smaller
+// than which it would collapse on the grid.
+func (s *TileService) minSize(z int) float64 {
+	if z >= s.opt.FullDetailZoom {
+		return 0
+	}
+	return 360 / float64(int64(TileExtent)<<z) / 2
+}
+
+// TileLoads lists the tiles of a layer, down to zoom maxZoom, that draw at
+// least minFeatures features, with how many each draws, as of version; ok
+// is false when the layer index holds no copy of that version. It counts
+// in the copy the features each tile's drawing reads (the tile query's box
+// and smallest size), and goes into a tile's children only while the
+// features whose box meets the tile, of any size, reach minFeatures: no
+// child has more of those than its parent.
+func (s *TileService) TileLoads(layer string, version int64, maxZoom, minFeatures int) (loads []domain.TileLoad, ok bool) {
+	snap := s.opt.Index.current(layer)
+	if snap == nil || snap.version != version {
+		return nil, false
+	}
+	minFeatures = max(minFeatures, 1)
+	maxZoom = min(maxZoom, TileMaxZoom)
+	var walk func(z, x, y int)
+	walk = func(z, x, y int) {
+		all, drawn := snap.tileCount(filterBox(z, x, y), s.minSize(z))
+		if all < minFeatures {
+			return
+		}
+		if drawn >= minFeatures {
+			loads = append(loads, domain.TileLoad{Z: z, X: x, Y: y, Features: drawn})
+		}
+		if z < maxZoom {
+			for _, c := range [4][2]int{{0, 0}, {1, 0}, {0, 1}, {1, 1}} {
+				walk(z+1, 2*x+c[0], 2*y+c[1])
+			}
+		}
+	}
+	if maxZoom >= 0 {
+		walk(0, 0, 0)
+	}
+	return loads, true
 }
 
 // yieldEvery is how many features a drawing adds between yields to other
