@@ -104,10 +104,12 @@ gen() {
 # start_planmap NAME CACHE_MB [INDEX_MB]: sets ${NAME}_URL and ${NAME}_PID.
 # INDEX_MB defaults to $INDEX_MB, else planmap's default.
 start_planmap() {
-	local name=$1 cache=$2 index=${3:-${INDEX_MB:-1024}} out=$WORK/log/planmap-$1.out
+	local name=$1 cache=$2 index=${3:-${INDEX_MB:-1024}} out=$WORK/log/planmap-$1.out seed=-1
+	# Tiles drawn ahead (--seed-mb) only where there is a cache to hold them.
+	((cache > 0)) && seed=${SEED_MB:--1}
 	mkdir -p "$WORK/data-$name"
 	"$WORK/bin/planmap" serve --listen 127.0.0.1:0 --database-url "$DATABASE_URL" --data-dir "$WORK/data-$name" \
-		--cache-mb "$cache" --index-mb "$index" --log-level "${LOG_LEVEL:-info}" >"$out" 2>"$WORK/log/planmap-$name.err" &
+		--cache-mb "$cache" --index-mb "$index" --seed-mb "$seed" --log-level "${LOG_LEVEL:-info}" >"$out" 2>"$WORK/log/planmap-$name.err" &
 	local pid=$!
 	PIDS+=($pid)
 	wait_for "$out" 'serving on http://' 180 $pid
@@ -132,6 +134,19 @@ wait_index() {
 		sleep 0.1
 	done
 	die "the layer index at $url holds ${have:-0} features after 600 s, want $want"
+}
+
+# wait_seed URL: until the server has drawn ahead some tiles and has no
+# layer left to draw ahead (a layer is handed over just after the index
+# counts its features, so pending alone could still be 0).
+wait_seed() {
+	local url=$1 i pending tiles
+	for ((i = 0; i < 6000; i++)); do
+		pending=$(metric "$url" planmap_seed_pending) tiles=$(metric "$url" planmap_seed_tiles)
+		[[ ${pending:-0} == 0 && ${tiles:-0} != 0 ]] && return 0
+		sleep 0.1
+	done
+	die "the server at $url is still drawing tiles ahead after 600 s"
 }
 
 # rss_mib PID: resident memory of a process, in MiB.

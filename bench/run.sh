@@ -16,7 +16,11 @@
 # Environment:
 #   DURATION=10s CONNECTIONS=32 THREADS=2 P99_CONNECTIONS=64 FEATURES=200000
 #   WRK_TIMEOUT=30s (wrk's --timeout; planmap's request timeout is 30 s)
-#   CACHE_MB=256 (the warm server)   LOG_LEVEL=info (planmap's default)
+#   CACHE_MB=256 (the warm server; 1536 above 400,000 features)
+#   SEED_MB=-1 (the warm server's --seed-mb, tiles drawn ahead once the
+#   layer is read: -1 is planmap's default, a quarter of the cache; 384
+#   above 400,000 features, where the costly tiles of the layer, all of
+#   zooms 0-11, take 295 MB)   LOG_LEVEL=info (planmap's default)
 #   INDEX_MB=1024 (planmap's layer index on the cold and warm servers; a
 #   third server, "PostgreSQL only", runs with cache and index off; the
 #   default is 3072 above 400,000 features)
@@ -33,7 +37,8 @@ CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-2}
 P99_CONNECTIONS=${P99_CONNECTIONS:-64}
 FEATURES=${FEATURES:-200000}
-CACHE_MB=${CACHE_MB:-256}
+CACHE_MB=${CACHE_MB:-$((FEATURES > 400000 ? 1536 : 256))}
+SEED_MB=${SEED_MB:-$((FEATURES > 400000 ? 384 : -1))}
 INDEX_MB=${INDEX_MB:-$((FEATURES > 400000 ? 3072 : 1024))}
 LOG_LEVEL=${LOG_LEVEL:-info}
 SOAK=${SOAK:-1}
@@ -79,7 +84,7 @@ say "work dir $WORK, results in $RESULTS"
 	echo "wrk: $(wrk -v 2>&1 | head -1)"
 	echo "nginx: $(nginx -v 2>&1)"
 	echo "planmap: commit $(git -C "$ROOT" rev-parse --short HEAD); files changed or new since (git status): $(git -C "$ROOT" status --porcelain -- cmd internal frontend geodata seeds go.mod | wc -l) under cmd/ internal/ frontend/ geodata/ seeds/"
-	echo "settings: DURATION=$DURATION WRK_TIMEOUT=$WRK_TIMEOUT THREADS=$THREADS CONNECTIONS=$CONNECTIONS P99_CONNECTIONS=$P99_CONNECTIONS FEATURES=$FEATURES CACHE_MB=$CACHE_MB INDEX_MB=$INDEX_MB LOG_LEVEL=$LOG_LEVEL"
+	echo "settings: DURATION=$DURATION WRK_TIMEOUT=$WRK_TIMEOUT THREADS=$THREADS CONNECTIONS=$CONNECTIONS P99_CONNECTIONS=$P99_CONNECTIONS FEATURES=$FEATURES CACHE_MB=$CACHE_MB SEED_MB=$SEED_MB INDEX_MB=$INDEX_MB LOG_LEVEL=$LOG_LEVEL"
 } | tee "$RESULTS/machine.txt" >&2
 
 # ------------------------------------------------------------------ stack
@@ -98,9 +103,12 @@ start_planmap P 0 0
 T0=$(date +%s.%N)
 wait_index "$A_URL" "$FEATURES"
 wait_index "$B_URL" "$FEATURES"
+[[ $SEED_MB != 0 ]] && wait_seed "$B_URL"
 {
 	echo "layer index: A and B hold $(metric "$A_URL" planmap_index_features) features in $(metric "$A_URL" planmap_index_bytes) bytes; A read $LAYER in $(sed -n "s/.*layer index: layer read.* layer=$LAYER .*seconds=\([0-9.]*\).*/\1/p" "$WORK/log/planmap-A.err" | head -1) s (B at the same time); ready $(awk -v a="$T0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s after the last server started"
 	echo "RSS at start: A $(rss_mib "$A_PID") MiB, B $(rss_mib "$B_PID") MiB, P $(rss_mib "$P_PID") MiB"
+	echo "tiles drawn ahead by B (--seed-mb $SEED_MB):"
+	sed -n 's/.*tile seeding: tiles drawn ahead" \(.*\)/  \1/p' "$WORK/log/planmap-B.err"
 } | tee -a "$RESULTS/machine.txt" >&2
 tile_block
 TILES=$(tile_probe "$A_URL")
@@ -368,9 +376,9 @@ if [[ $TILES == ok ]]; then
 	for z in 11 14; do
 		x0=Z${z}X0 x1=Z${z}X1 y0=Z${z}Y0 y1=Z${z}Y1
 		row "tiles z$z random" "$COLD" $P "$(run "z$z-random-A-$P" "$A_URL" $P random_tile.lua COLLECTION="$LAYER" Z="$z" X0="${!x0}" X1="${!x1}" Y0="${!y0}" Y1="${!y1}" SEED=2012)" "z$z" "p99:100"
-		# The default server (cache on): tiles asked for before come from
+		# The warm server: tiles drawn ahead or asked for before come from
 		# the cache, others are drawn; the block has 64 z11 and 4,096 z14 tiles.
-		row "tiles z$z random" "warm (cache ${CACHE_MB} MB)" $P "$(run "z$z-random-B-$P" "$B_URL" $P random_tile.lua COLLECTION="$LAYER" Z="$z" X0="${!x0}" X1="${!x1}" Y0="${!y0}" Y1="${!y1}" SEED=2012)" "z$z" "p99:100" "the same random tiles; the first run over the block fills the cache"
+		row "tiles z$z random" "warm (cache ${CACHE_MB} MB)" $P "$(run "z$z-random-B-$P" "$B_URL" $P random_tile.lua COLLECTION="$LAYER" Z="$z" X0="${!x0}" X1="${!x1}" Y0="${!y0}" Y1="${!y1}" SEED=2012)" "z$z" "p99:100" "the same random tiles; tiles of 500 features or more were drawn ahead (SEED_MB), the others are drawn when first asked for"
 	done
 else
 	skip "tiles z11/z14 random p99" "$TILES"
