@@ -114,9 +114,27 @@ start_planmap() {
 	PIDS+=($pid)
 	wait_for "$out" 'serving on http://' 180 $pid
 	printf -v "${name}_URL" '%s' "$(sed -n 's/.*serving on \(http:[^ ]*\)\/$/\1/p' "$out")"
+	PLANMAP_URLS+=("$(sed -n 's/.*serving on \(http:[^ ]*\)\/$/\1/p' "$out")")
 	printf -v "${name}_PID" '%s' "$pid"
 	local u=${name}_URL
 	say "planmap $name (--cache-mb $cache, pid $pid) on ${!u}"
+}
+
+# settle: until no planmap server started here is still answering a
+# request (planmap_http_requests_in_flight counts the /metrics request
+# asking), for at most 60 s. A tile drawing goes on after its client has
+# gone, for the cache; without this, a server still drawing what the last
+# run asked for takes processor time from the next run's server.
+PLANMAP_URLS=()
+settle() {
+	local url i n
+	for url in "${PLANMAP_URLS[@]}"; do
+		for ((i = 0; i < 600; i++)); do
+			n=$(metric "$url" planmap_http_requests_in_flight)
+			awk -v n="${n:-0}" 'BEGIN { exit !(n <= 1) }' && break
+			sleep 0.1
+		done
+	done
 }
 
 # metric URL NAME: one gauge from planmap's /metrics (empty if absent).

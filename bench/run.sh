@@ -253,6 +253,7 @@ run() {
 	local name=$1 url=$2 conns=$3 script=$4
 	shift 4
 	local log=$WORK/log/wrk-$name.log
+	settle
 	env "$@" timeout -k 5 "$WRK_LIMIT" wrk -t"$THREADS" -c"$conns" -d"$DURATION" --timeout "$WRK_TIMEOUT" --latency \
 		-s "$BENCH/$script" "$url" >"$log" 2>&1 || say "wrk $name exited $?: $(tail -2 "$log" | tr '\n' ' ')"
 	grep -m1 '^WRK_RESULT' "$log" || echo "WRK_RESULT failed=1"
