@@ -4,7 +4,8 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
-	"golang.org/x/sync/singleflight"
+	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -131,9 +132,19 @@ type TileHandler struct {
 	// Versions, when set, answers data versions from memory (notified by
 	// PostgreSQL) instead of asking the tile service.
 	Versions domain.VersionService
-	// rendering makes concurrent requests for one tile share one render:
-	// a heavy low-zoom tile asked for by many clients at once is drawn once.
-	rendering singleflight.Group
+	// drawings lets concurrent requests for one tile share one drawing: a
+	// heavy low-zoom tile asked for by many clients at once is drawn once.
+	mu       sync.Mutex
+	drawings map[string]*drawing
+}
+
+// drawing is one tile being drawn for the requests waiting for it.
+type drawing struct {
+	done    chan struct{}
+	data    []byte
+	err     error
+	waiters int                // requests still waiting; guarded by TileHandler.mu
+	cancel  context.CancelFunc // gives the drawing up
 }
 
 // NewTileHandler returns a TileHandler that renders with tiles and
@@ -522,21 +533,10 @@ func (h *TileHandler) tile(c echo.Context) error {
 		}
 		return c.Blob(http.StatusOK, MediaMVT, hit.body)
 	}
-	v, err, _ := h.rendering.Do(key, func() (any, error) {
-		// Not the request's context: the render serves every waiter, and
-		// one client hanging up must not cancel it for the others.
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(req.Context()), 5*time.Minute)
-		defer cancel()
-		data, err := h.tiles.Tile(ctx, coll, z, x, y)
-		if err == nil {
-			h.Cache.put(key, coll, MediaMVT, data)
-		}
-		return data, err
-	})
+	data, err := h.draw(req.Context(), key, coll, z, x, y)
 	if err != nil {
 		return err
 	}
-	data := v.([]byte)
 	cacheHeaders()
 	if len(data) == 0 {
 		// OGC API - Tiles allows 204 for a tile without data; MapLibre and GDAL take it.
@@ -549,6 +549,69 @@ func (h *TileHandler) tile(c echo.Context) error {
 		c.Response().Header().Set("Content-Encoding", "gzip")
 	}
 	return c.Blob(http.StatusOK, MediaMVT, data)
+}
+
+// draw returns tile z/x/y of coll, drawn once for every request that asks
+// for it (key) while it is being drawn, and keeps it in the cache. The
+// drawing is not the request's: one client hanging up must not cancel it
+// for the others. It is given up once every request waiting for it has
+// gone, so that a server behind on its work (a map panned away, clients
+// that gave up) does not go on drawing for nobody.
+func (h *TileHandler) draw(ctx context.Context, key, coll string, z, x, y int) ([]byte, error) {
+	h.mu.Lock()
+	d := h.drawings[key]
+	if d == nil {
+		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Minute)
+		d = &drawing{done: make(chan struct{}), cancel: cancel}
+		if h.drawings == nil {
+			h.drawings = map[string]*drawing{}
+		}
+		h.drawings[key] = d
+		go func() {
+			defer cancel()
+			// The waiters are let go even if drawing panics, and the panic,
+			// on a goroutine of its own, does not end the server.
+			defer func() {
+				if r := recover(); r != nil {
+					d.data, d.err = nil, fmt.Errorf("ogcapi: drawing tile %s panicked: %v", key, r)
+				}
+				h.mu.Lock()
+				if h.drawings[key] == d {
+					delete(h.drawings, key)
+				}
+				h.mu.Unlock()
+				close(d.done)
+			}()
+			for try := 0; try < 3; try++ {
+				d.data, d.err = h.tiles.Tile(dctx, coll, z, x, y)
+				// Canceled while this drawing was not: it had joined one
+				// (of the tile service's) that was given up just before.
+				if !errors.Is(d.err, context.Canceled) || dctx.Err() != nil {
+					break
+				}
+			}
+			if d.err == nil {
+				h.Cache.put(key, coll, MediaMVT, d.data)
+			}
+		}()
+	}
+	d.waiters++
+	h.mu.Unlock()
+	select {
+	case <-d.done:
+		return d.data, d.err
+	case <-ctx.Done():
+		h.mu.Lock()
+		if d.waiters--; d.waiters == 0 {
+			d.cancel()
+			// A request that comes now starts a drawing of its own.
+			if h.drawings[key] == d {
+				delete(h.drawings, key)
+			}
+		}
+		h.mu.Unlock()
+		return nil, ctx.Err()
+	}
 }
 
 // tileCacheKey is where the tile cache keeps tile z/x/y of version of a

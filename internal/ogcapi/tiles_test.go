@@ -5,14 +5,17 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"math"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -450,5 +453,117 @@ func TestTileAPIPathsMatchRoutes(t *testing.T) {
 	}
 	if _, err := json.Marshal(paths); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// gatedTiles draws each tile only when let through its gate, and tells
+// when a drawing starts and how it ended.
+type gatedTiles struct {
+	fakeTiles
+	gate    chan struct{}
+	started chan struct{}
+	ended   chan error // nil: drawn; else the drawing's context error
+}
+
+func (g *gatedTiles) Tile(ctx context.Context, coll string, z, x, y int) ([]byte, error) {
+	g.started <- struct{}{}
+	select {
+	case <-g.gate:
+		g.ended <- nil
+		return g.fakeTiles.Tile(ctx, coll, z, x, y)
+	case <-ctx.Done():
+		g.ended <- ctx.Err()
+		return nil, ctx.Err()
+	}
+}
+
+// Requests for a tile being drawn share the drawing; a client that hangs
+// up does not cancel it for the others, but once every client waiting for
+// it has gone the drawing is given up, and the next request draws anew.
+func TestTileDrawingSharedAndGivenUp(t *testing.T) {
+	tiles := &gatedTiles{gate: make(chan struct{}), started: make(chan struct{}, 8), ended: make(chan error, 8)}
+	e := echo.New()
+	h := ogcapi.NewTileHandler(tiles, fakeCollections{})
+	h.Register(e)
+	srv := httptest.NewServer(e)
+	t.Cleanup(srv.Close)
+	url := srv.URL + "/collections/roads/tiles/WebMercatorQuad/5/3/3" // z/y/x: tile 5/3/3, version 7
+	type answer struct {
+		status int
+		body   []byte
+		err    error
+	}
+	get := func(ctx context.Context) chan answer {
+		out := make(chan answer, 1)
+		go func() {
+			req, _ := http.NewRequestWithContext(ctx, "GET", url, nil)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				out <- answer{err: err}
+				return
+			}
+			defer resp.Body.Close()
+			body, err := io.ReadAll(resp.Body)
+			out <- answer{resp.StatusCode, body, err}
+		}()
+		return out
+	}
+	within := func(what string, ch <-chan struct{}) {
+		t.Helper()
+		select {
+		case <-ch:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("timed out waiting for %s", what)
+		}
+	}
+
+	// Two clients, one drawing; the first hangs up, the second gets the tile.
+	ctx1, hangUp := context.WithCancel(context.Background())
+	first := get(ctx1)
+	within("the drawing to start", tiles.started)
+	second := get(context.Background())
+	for deadline := time.Now().Add(10 * time.Second); h.DrawingWaiters("roads", 7, 5, 3, 3) < 2; {
+		if time.Now().After(deadline) {
+			t.Fatalf("the second request never joined the drawing")
+		}
+		runtime.Gosched()
+	}
+	hangUp()
+	if a := <-first; a.err == nil {
+		t.Fatalf("the first client hung up, yet got %d", a.status)
+	}
+	select {
+	case err := <-tiles.ended:
+		t.Fatalf("the drawing ended (%v) while a client still waited", err)
+	case <-time.After(100 * time.Millisecond):
+	}
+	tiles.gate <- struct{}{}
+	if a := <-second; a.err != nil || a.status != 200 || !bytes.Equal(a.body, bytes.Repeat([]byte("roads"), 200)) {
+		t.Fatalf("second client: %d, %d bytes, %v", a.status, len(a.body), a.err)
+	}
+	if err := <-tiles.ended; err != nil || len(tiles.started) != 0 {
+		t.Fatalf("drawing: %v, %d more started", err, len(tiles.started))
+	}
+
+	// A client alone hangs up: its drawing is given up.
+	url = srv.URL + "/collections/roads/tiles/WebMercatorQuad/6/4/4"
+	ctx3, hangUp3 := context.WithCancel(context.Background())
+	third := get(ctx3)
+	within("the third drawing to start", tiles.started)
+	hangUp3()
+	<-third
+	ended := make(chan struct{})
+	var err error
+	go func() { err = <-tiles.ended; close(ended) }()
+	within("the drawing to be given up", ended)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("the drawing ended with %v, want it given up", err)
+	}
+	// The next request for it draws it.
+	fourth := get(context.Background())
+	within("a new drawing", tiles.started)
+	tiles.gate <- struct{}{}
+	if a := <-fourth; a.err != nil || a.status != 200 {
+		t.Fatalf("fourth client: %d, %v", a.status, a.err)
 	}
 }
