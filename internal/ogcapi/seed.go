@@ -3,7 +3,6 @@ package ogcapi
 import (
 	"cmp"
 	"context"
-	"errors"
 	"log/slog"
 	"slices"
 	"sync"
@@ -204,11 +203,6 @@ func (s *TileSeeder) seed(ctx context.Context, layer string, version, budget int
 			continue
 		}
 		data, err := s.tiles.Tile(ctx, layer, t.Z, t.X, t.Y)
-		if errors.Is(err, context.Canceled) && ctx.Err() == nil {
-			// A drawing it had joined was given up by the requests that
-			// started it; the tile is left to be drawn when asked for.
-			continue
-		}
 		if err != nil {
 			if ctx.Err() == nil {
 				s.opt.Logger.Warn("tile seeding: cannot draw a tile", "layer", layer, "z", t.Z, "x", t.X, "y", t.Y, "err", err)

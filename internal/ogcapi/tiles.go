@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -582,14 +581,7 @@ func (h *TileHandler) draw(ctx context.Context, key, coll string, z, x, y int) (
 				h.mu.Unlock()
 				close(d.done)
 			}()
-			for try := 0; try < 3; try++ {
-				d.data, d.err = h.tiles.Tile(dctx, coll, z, x, y)
-				// Canceled while this drawing was not: it had joined one
-				// (of the tile service's) that was given up just before.
-				if !errors.Is(d.err, context.Canceled) || dctx.Err() != nil {
-					break
-				}
-			}
+			d.data, d.err = h.tiles.Tile(dctx, coll, z, x, y)
 			if d.err == nil {
 				h.Cache.put(key, coll, MediaMVT, d.data)
 			}

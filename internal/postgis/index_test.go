@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -383,6 +384,54 @@ func TestIndexTileDrawnOnceForConcurrentRequests(t *testing.T) {
 	tiles.Tile(context.Background(), bigLayer, 5, int(tl.X), int(tl.Y))
 	if d2 := tiles.Drawn(); d2 < 2 {
 		t.Fatalf("drawn %d times in all", d2)
+	}
+}
+
+// A request that waits for another's drawing of the same tile is not let
+// down when that other request leaves before its turn comes: it draws the
+// tile itself.
+func TestIndexTileWaiterOutlivesAbandonedDrawing(t *testing.T) {
+	db, idx := indexFixture(t)
+	ctx := context.Background()
+	tiles := postgis.NewTileService(db, postgis.TileOptions{Index: idx, Workers: 1})
+	tl := tileOf(detailCenter, 9)
+	x, y := int(tl.X), int(tl.Y)
+	want, err := postgis.NewTileService(db, postgis.TileOptions{}).Tile(ctx, bigLayer, 9, x, y)
+	if err != nil || len(want) == 0 {
+		t.Fatalf("%d bytes, %v", len(want), err)
+	}
+	version, err := tiles.Version(ctx, bigLayer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	release := tiles.HoldTurn() // the only turn: both requests wait
+	type answer struct {
+		data []byte
+		err  error
+	}
+	ask := func(ctx context.Context) chan answer {
+		out := make(chan answer, 1)
+		go func() {
+			data, err := tiles.Tile(ctx, bigLayer, 9, x, y)
+			out <- answer{data, err}
+		}()
+		return out
+	}
+	ctx1, leave := context.WithCancel(ctx)
+	first := ask(ctx1)
+	flight := func(want int) func() bool {
+		return func() bool { joined, ok := tiles.Flight(bigLayer, version, 9, x, y); return ok && joined == want }
+	}
+	waitUntil(t, flight(0)) // the first request's drawing waits for a turn
+	second := ask(ctx)
+	waitUntil(t, flight(1)) // the second waits for that drawing
+	leave()
+	if a := <-first; !errors.Is(a.err, context.Canceled) {
+		t.Fatalf("the request that left: %d bytes, %v", len(a.data), a.err)
+	}
+	release()
+	if a := <-second; a.err != nil || !bytes.Equal(a.data, want) {
+		t.Fatalf("the request that stayed: %d bytes (want %d), %v", len(a.data), len(want), a.err)
 	}
 }
 

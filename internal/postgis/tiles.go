@@ -75,6 +75,10 @@ type tileFlight struct {
 	done chan struct{}
 	data []byte
 	err  error
+	// abandoned: the request that started it left while it waited for a
+	// turn, and nothing was drawn.
+	abandoned bool
+	joined    int // requests that came to wait for it; guarded by TileService.mu
 }
 
 // Drawn returns how many tiles were drawn from the layer index.
@@ -261,39 +265,47 @@ func (s *TileService) Tile(ctx context.Context, collection string, z, x, y int) 
 	}
 	if snap := s.opt.Index.fresh(collection); snap != nil && isLayer && !domain.UsePrimary(ctx) {
 		key := tileKey{collection, z, x, y, snap.version}
-		s.mu.Lock()
-		if f := s.flights[key]; f != nil {
-			s.mu.Unlock()
-			select {
-			case <-f.done:
-				return f.data, f.err
-			case <-ctx.Done():
-				return nil, ctx.Err()
-			}
-		}
-		f := &tileFlight{done: make(chan struct{})}
-		s.flights[key] = f
-		s.mu.Unlock()
-		// The bytes are shared by every waiter: nobody writes to them. The
-		// waiters are let go even if drawing panics.
-		f.err = errNotDrawn
-		func() {
-			defer func() {
-				s.mu.Lock()
-				delete(s.flights, key)
+		for {
+			s.mu.Lock()
+			if f := s.flights[key]; f != nil {
+				f.joined++
 				s.mu.Unlock()
-				close(f.done)
-			}()
-			done, err := s.turns.enter(ctx)
-			if err != nil {
-				f.err = err
-				return
+				select {
+				case <-f.done:
+					if f.abandoned && ctx.Err() == nil {
+						// The request that started it left before its turn
+						// came; this one still waits, so it draws.
+						continue
+					}
+					return f.data, f.err
+				case <-ctx.Done():
+					return nil, ctx.Err()
+				}
 			}
-			defer done()
-			f.data, f.err = drawFromIndex(snap, layer, box, minSize)
-			s.drawn.Add(1)
-		}()
-		return f.data, f.err
+			f := &tileFlight{done: make(chan struct{})}
+			s.flights[key] = f
+			s.mu.Unlock()
+			// The bytes are shared by every waiter: nobody writes to them. The
+			// waiters are let go even if drawing panics.
+			f.err = errNotDrawn
+			func() {
+				defer func() {
+					s.mu.Lock()
+					delete(s.flights, key)
+					s.mu.Unlock()
+					close(f.done)
+				}()
+				done, err := s.turns.enter(ctx)
+				if err != nil {
+					f.err, f.abandoned = err, true
+					return
+				}
+				defer done()
+				f.data, f.err = drawFromIndex(snap, layer, box, minSize)
+				s.drawn.Add(1)
+			}()
+			return f.data, f.err
+		}
 	}
 	if z >= tileChunkedBelow {
 		// A tile this small seldom fills up: one query.
