@@ -1,18 +1,30 @@
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vitest/config';
+import { faceRange, withoutCodePoints } from './src/fontranges.ts';
 
 /**
  * The shipped font's CSS (@fontsource/noto-sans-sc) names a woff2 file and a
  * woff fallback for every subset; every browser planmap supports reads woff2,
  * so the fallbacks are dropped before Vite resolves the URLs, and only the
  * woff2 files are built into dist/assets/ (and into the Go binary).
+ *
+ * The characters of the plan's own cut of the font (src/plan-font.css, see
+ * fonts/plan_font.py) are taken out of the subsets' unicode-ranges, so that
+ * each of them has one face, the plan's (see src/fontranges.ts); a subset
+ * left with no character is dropped with its file.
  */
-function woff2Only(): Plugin {
+function shippedFont(): Plugin {
+  const planCSS = fileURLToPath(new URL('./src/plan-font.css', import.meta.url));
+  let plan: Set<number> | null = null;
   return {
-    name: 'planmap-woff2-only',
+    name: 'planmap-shipped-font',
     enforce: 'pre',
     transform(code, id) {
       if (!/[\\/]@fontsource[\\/][^?]*\.css(\?|$)/.test(id)) return null;
-      return { code: code.replace(/,\s*url\([^)]*\.woff\)\s*format\(['"]?woff['"]?\)/g, ''), map: null };
+      plan ??= faceRange(fs.readFileSync(planCSS, 'utf8'));
+      const woff2 = code.replace(/,\s*url\([^)]*\.woff\)\s*format\(['"]?woff['"]?\)/g, '');
+      return { code: withoutCodePoints(woff2, plan), map: null };
     },
   };
 }
@@ -46,7 +58,7 @@ const api = process.env.PLANMAP_URL ?? 'http://127.0.0.1:8080';
 
 export default defineConfig({
   base: '/',
-  plugins: [woff2Only(), earlyRequests()],
+  plugins: [shippedFont(), earlyRequests()],
   build: {
     // Font files stay files, even the smallest: the map fetches them (connect-src 'self' has no data:).
     assetsInlineLimit: (file) => (/\.woff2?$/.test(file) ? false : undefined),

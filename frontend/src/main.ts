@@ -1,5 +1,7 @@
-// The shipped font first (its @font-face rules; see fonts.ts), then the page's styles.
+// The shipped font first (its @font-face rules; see fonts.ts): fontsource's subsets, then the plan's own cut of the
+// font, whose characters the build takes out of the subsets (vite.config.ts); then the page's styles.
 import '@fontsource/noto-sans-sc/400.css';
+import './plan-font.css';
 import './styles.css';
 import { App } from './app';
 import { serializeState } from './state';
