@@ -1,10 +1,14 @@
 package main
 
 import (
+	"bytes"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/planmap/planmap/internal/logbuf"
 )
 
 func TestParseConfig(t *testing.T) {
@@ -75,5 +79,18 @@ func TestParseConfig(t *testing.T) {
 				t.Fatalf("config %+v", cfg)
 			}
 		})
+	}
+}
+
+// A message to stderr comes after the log lines written before it, though
+// serve's log is written out in batches.
+func TestStderrMessageFollowsPendingLogLines(t *testing.T) {
+	var out bytes.Buffer
+	log := logbuf.New(&out, time.Hour, 1<<20)
+	defer log.Close()
+	fmt.Fprintln(log, "level=INFO msg=request")
+	fmt.Fprintln(flushingWriter{log, &out}, "planmap: listen: address in use")
+	if got, want := out.String(), "level=INFO msg=request\nplanmap: listen: address in use\n"; got != want {
+		t.Fatalf("stderr = %q; want %q", got, want)
 	}
 }

@@ -26,6 +26,7 @@ import (
 	"github.com/planmap/planmap/internal/gazetteer"
 	"github.com/planmap/planmap/internal/httpapi"
 	"github.com/planmap/planmap/internal/httpcache"
+	"github.com/planmap/planmap/internal/logbuf"
 	"github.com/planmap/planmap/internal/ogcapi"
 	"github.com/planmap/planmap/internal/plan"
 	"github.com/planmap/planmap/internal/postgis"
@@ -96,7 +97,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		fmt.Fprintf(stderr, "planmap: %v\n", err)
 		return 2
 	}
-	m := NewMain(cfg, stdout, stderr)
+	logOut := stderr
+	if cmd == "serve" {
+		// Request logs in batches (see internal/logbuf), written out at the
+		// latest every 100 ms, and before anything else goes to stderr.
+		lw := logbuf.New(stderr, 100*time.Millisecond, 256<<10)
+		defer lw.Close()
+		logOut = lw
+		stderr = flushingWriter{lw, stderr}
+	}
+	m := NewMain(cfg, stdout, logOut)
 	defer m.Close()
 	switch cmd {
 	case "version":
@@ -125,6 +135,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return 1
 	}
 	return 0
+}
+
+// flushingWriter writes out the log's pending lines before writing to w,
+// so that a message to stderr comes after the log lines before it.
+type flushingWriter struct {
+	log *logbuf.Writer
+	w   io.Writer
+}
+
+func (f flushingWriter) Write(p []byte) (int, error) {
+	f.log.Flush()
+	return f.w.Write(p)
 }
 
 // Main is the wired program: its Config, database and HTTP server.
