@@ -154,7 +154,7 @@ describe('planmap front end', { timeout: 600_000 }, () => {
     const outside = requests.filter((u) => !/^(data|blob):/.test(u) && new URL(u).origin !== origin);
     assert.deepEqual(outside, [], 'every request stays on the planmap origin');
     // The recording works: it saw the app's own requests.
-    for (const p of ['/assets/', '/collections/projects/items', '/collections/land/items', '/collections/cities/items', '/plan/sections']) {
+    for (const p of ['/assets/', '/collections/projects/items', '/collections/land/tiles/WebMercatorQuad/', '/collections/cities/items', '/plan/sections']) {
       assert.ok(requests.some((u) => u.includes(p)), `a request for ${p} was recorded`);
     }
 

@@ -8,6 +8,7 @@ import { applyFilters, compareProjects, facetCounts, inView, matches, type Facet
 import { t, projectName } from './i18n';
 import {
   BASEMAP_LAYERS,
+  BASEMAP_UNLABELLED,
   DRAFT_LAYERS,
   type BasemapId,
   PROJECT_LAYERS,
@@ -214,15 +215,15 @@ export class App {
         this.refreshOverlays();
       })
       .catch(() => undefined);
-    // Every layer is handed to the map once its style has loaded; the labelled ones (cities, rivers) once their names'
-    // font subsets have loaded too (see fonts.ts).
-    const labelled = new Set<BasemapId>(['cities', 'rivers']);
+    // The labelled layers (cities, rivers) are GeoJSON, handed to the map once its style has loaded and their names'
+    // font faces have too (see fonts.ts); the others are the map's own vector tiles (mapview.ts BASEMAP_UNLABELLED).
+    const tiled = new Set<BasemapId>(BASEMAP_UNLABELLED);
     await Promise.all([
       collections,
-      ...BASEMAP_LAYERS.map((id) =>
+      ...BASEMAP_LAYERS.filter((id) => !tiled.has(id)).map((id) =>
         getLayer(id)
           .then(async (fc) => {
-            const names = labelled.has(id) ? fc.features.flatMap((f) => [f.properties?.name_zh, f.properties?.name_en]) : [];
+            const names = fc.features.flatMap((f) => [f.properties?.name_zh, f.properties?.name_en]);
             await Promise.all([names.length ? loadShippedFont(names) : null, this.styleLoaded]);
             setBasemap(this.map, id, fc);
           })

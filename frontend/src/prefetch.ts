@@ -20,8 +20,8 @@ export function layerURL(id: string): string {
   return `/collections/${encodeURIComponent(id)}/items?limit=10000`;
 }
 
-/** The basemap collections the first view draws (mapview.ts BASEMAP_LAYERS). */
-const BASEMAP = ['land', 'liaoning', 'provinces', 'border', 'rivers', 'cities'];
+/** The basemap collections the first view draws as GeoJSON (the labelled ones; the others are vector tiles, mapview.ts BASEMAP_UNLABELLED). */
+const BASEMAP = ['rivers', 'cities'];
 
 /** What the first load asks for (app.ts load), by path and query as api.ts names them. */
 export const FIRST_LOAD = [

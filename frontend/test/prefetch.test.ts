@@ -34,7 +34,8 @@ describe('the first load requests started before the app runs (prefetch.ts)', ()
     const { FIRST_LOAD, takeStarted, ACCEPT } = await import('../src/prefetch');
     expect(page.requests.map((r) => r.url).sort()).toEqual([...FIRST_LOAD].sort());
     for (const r of page.requests) expect(r.init).toMatchObject({ headers: { Accept: ACCEPT }, credentials: 'same-origin' });
-    expect(FIRST_LOAD).toContain('/collections/land/items?limit=10000');
+    expect(FIRST_LOAD).toContain('/collections/rivers/items?limit=10000');
+    expect(FIRST_LOAD).not.toContain('/collections/land/items?limit=10000');
     const started = takeStarted('/plan/sections');
     expect(await started?.json).toEqual({ sections: [{ section: 1 }] });
     expect(takeStarted('/plan/sections')).toBeUndefined();
