@@ -98,8 +98,11 @@ def format_range(cps):
 
 def fontsource_faces():
     """(woff2 file, code points) for each face of fontsource's 400.css."""
-    with open(os.path.join(FONTSOURCE, '400.css'), encoding='utf-8') as f:
-        css = f.read()
+    try:
+        with open(os.path.join(FONTSOURCE, '400.css'), encoding='utf-8') as f:
+            css = f.read()
+    except FileNotFoundError:
+        sys.exit(f'plan_font: no {os.path.relpath(FONTSOURCE, ROOT)}/400.css; run npm ci in frontend/ first')
     faces = []
     for body in re.findall(r'@font-face\s*{(.*?)}', css, re.S):
         url = re.search(r"url\(\./files/([^)]+\.woff2)\)", body).group(1)

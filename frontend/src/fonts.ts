@@ -1,10 +1,9 @@
 // The page's own font: Noto Sans SC (OFL-1.1, from @fontsource/noto-sans-sc;
 // see LICENSE-fonts.md), regular weight, as unicode-range faces that Vite
-// copies to /assets/: one face of every Chinese character planmap's own
-// texts use (src/plan-font.css, cut by fonts/plan_font.py; about 140 KB),
-// and fontsource's subsets for any other character. The browser fetches
-// only the faces the page's text needs: on a first load, the plan's face
-// and the Latin subset.
+// copies to /assets/: one face of every character planmap's own texts use
+// (src/plan-font.css, cut by fonts/plan_font.py; about 146 KB), and
+// fontsource's subsets for any other character. The browser fetches only
+// the faces the page's text needs: on a first load, the plan's face alone.
 //
 // The map draws its labels in the browser too (its style has no glyphs URL):
 // MapLibre renders each character once on a canvas in the label's font

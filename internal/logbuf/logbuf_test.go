@@ -13,11 +13,12 @@ import (
 	"github.com/planmap/planmap/internal/logbuf"
 )
 
-// sink records each write it is given.
+// sink records each write it is given, and tells wrote (if set) of it.
 type sink struct {
 	mu     sync.Mutex
 	writes []string
 	err    error
+	wrote  chan struct{}
 }
 
 func (s *sink) Write(p []byte) (int, error) {
@@ -27,6 +28,9 @@ func (s *sink) Write(p []byte) (int, error) {
 		return 0, s.err
 	}
 	s.writes = append(s.writes, string(p))
+	if s.wrote != nil {
+		s.wrote <- struct{}{}
+	}
 	return len(p), nil
 }
 
@@ -65,16 +69,17 @@ func TestLinesAreBatchedAndKeepTheirOrder(t *testing.T) {
 }
 
 func TestPendingLinesGoOutWithinTheInterval(t *testing.T) {
-	var out sink
+	out := sink{wrote: make(chan struct{}, 1)}
 	w := logbuf.New(&out, 10*time.Millisecond, 1<<20)
 	defer w.Close()
 	w.Write([]byte("soon\n"))
-	deadline := time.Now().Add(5 * time.Second)
-	for out.text() != "soon\n" {
-		if time.Now().After(deadline) {
-			t.Fatalf("the line was not written out by the timer: %q", out.text())
-		}
-		time.Sleep(5 * time.Millisecond)
+	select {
+	case <-out.wrote:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the line was not written out by the timer")
+	}
+	if out.text() != "soon\n" {
+		t.Fatalf("written out: %q", out.text())
 	}
 }
 
